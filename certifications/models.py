@@ -1,0 +1,253 @@
+"""Certificates (GIs, certification and collective marks, OCOP rating decisions) and the products on them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ocop_catalogue import validity
+from ocop_catalogue.text import normalise_certificate_number
+from ocop_catalogue.uploads import unguessable_name
+from ocop_catalogue.validity import Status
+
+
+class CertificateKind(models.TextChoices):
+    GI = "gi", _("Chỉ dẫn địa lý")
+    CERTIFICATION_MARK = "certification_mark", _("Nhãn hiệu chứng nhận")
+    COLLECTIVE_MARK = "collective_mark", _("Nhãn hiệu tập thể")
+    OCOP = "ocop", _("Quyết định công nhận OCOP")
+
+
+STAR_CHOICES = [(3, _("3 sao")), (4, _("4 sao")), (5, _("5 sao"))]
+
+
+def certificate_document_path(instance, filename):
+    return unguessable_name("certificates", filename)
+
+
+class CertificateQuerySet(models.QuerySet):
+    def with_status(self, day=None):
+        return self.annotate(status_code=validity.status_case(day, entry_level=False))
+
+    def in_force(self, day=None):
+        return self.filter(validity.in_force_q(day, entry_level=False))
+
+    def by_status(self, status, day=None):
+        return self.filter(validity.status_q(status, day, entry_level=False))
+
+    def find_number(self, number):
+        key = normalise_certificate_number(number)
+        if not key:
+            return self.none()
+        return self.filter(number_key=key)
+
+
+class Certificate(models.Model):
+    """One issued document: a GI or mark registration certificate, or an OCOP rating decision."""
+
+    kind = models.CharField(_("loại"), max_length=20, choices=CertificateKind.choices, db_index=True)
+    number = models.CharField(
+        _("số"), max_length=100, blank=True, help_text=_("Như in trên văn bản, ví dụ 00002 hoặc 1032/QĐ-UBND.")
+    )
+    number_key = models.CharField(max_length=100, editable=False, db_index=True, default="")
+    title = models.CharField(
+        _("tên gọi"), max_length=255, help_text=_("Dấu hiệu được bảo hộ (ví dụ Mộc Châu) hoặc trích yếu quyết định.")
+    )
+    product_name = models.CharField(_("sản phẩm mang tên"), max_length=255, blank=True)
+    issuer = models.CharField(_("cơ quan cấp"), max_length=255)
+    decision = models.CharField(_("quyết định cấp"), max_length=100, blank=True)
+    holder = models.CharField(_("chủ sở hữu, tổ chức quản lý"), max_length=255, blank=True)
+    province = models.ForeignKey(
+        "producers.Province",
+        verbose_name=_("tỉnh, thành phố"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        limit_choices_to={"is_current": True},
+    )
+    former_province = models.ForeignKey(
+        "producers.Province",
+        verbose_name=_("tỉnh ghi trên văn bản (trước 1/7/2025)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"is_current": False},
+    )
+    issued_on = models.DateField(_("ngày cấp"), null=True, blank=True, db_index=True)
+    issued_year = models.PositiveSmallIntegerField(
+        _("năm cấp"), null=True, blank=True, help_text=_("Khi nguồn chỉ cho biết năm.")
+    )
+    valid_until = models.DateField(
+        _("hiệu lực đến"), null=True, blank=True, db_index=True, help_text=_("Để trống nếu không có thời hạn.")
+    )
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    revocation_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
+    document = models.FileField(_("bản scan"), upload_to=certificate_document_path, blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    is_synthetic = models.BooleanField(_("dữ liệu giả lập"), default=False, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "number_key"])
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("văn bản chứng nhận")
+        verbose_name_plural = _("văn bản chứng nhận")
+        ordering = ["-issued_on", "title"]
+        indexes = [
+            models.Index(fields=["province", "kind"], name="certificate_province_kind"),
+            models.Index(fields=["kind", "-issued_on"], name="certificate_kind_issued"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="certificate_valid_after_issued",
+                condition=Q(valid_until__isnull=True) | Q(issued_on__isnull=True) | Q(valid_until__gte=F("issued_on")),
+            ),
+            models.CheckConstraint(
+                name="certificate_ocop_dated",
+                condition=~Q(kind="ocop") | Q(issued_on__isnull=False, valid_until__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="certificate_gi_no_expiry", condition=~Q(kind="gi") | Q(valid_until__isnull=True)
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "province", "number_key"],
+                condition=~Q(number_key=""),
+                name="certificate_number_unique",
+                violation_error_message=_("Đã có văn bản cùng loại, cùng tỉnh với số này."),
+            ),
+        ]
+
+    def __str__(self):
+        label = self.get_kind_display()
+        return f"{label} {self.number} – {self.title}" if self.number else f"{label} – {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("certifications:certificate_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.kind == CertificateKind.OCOP and not self.issued_on:
+            errors["issued_on"] = _("Quyết định công nhận OCOP phải có ngày ký.")
+        if self.kind == CertificateKind.GI and self.valid_until:
+            errors["valid_until"] = _("Chỉ dẫn địa lý được bảo hộ không thời hạn: để trống ô này.")
+        if self.valid_until is None and self.kind != CertificateKind.GI:
+            self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
+        if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
+            errors["valid_until"] = _("Ngày hết hiệu lực không được trước ngày cấp.")
+        if self.issued_on and not self.issued_year:
+            self.issued_year = self.issued_on.year
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.number_key = normalise_certificate_number(self.number)
+        if self.valid_until is None:
+            self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
+        if self.issued_on and not self.issued_year:
+            self.issued_year = self.issued_on.year
+        super().save(*args, **kwargs)
+        # The entries carry a copy of the kind so that a database constraint can check their stars.
+        self.entries.exclude(kind=self.kind).update(kind=self.kind)
+
+    def status_on(self, day=None) -> Status:
+        return validity.status_on(day, valid_until=self.valid_until, certificate_revoked_on=self.revoked_on)
+
+    @property
+    def status(self) -> Status:
+        return self.status_on()
+
+    @property
+    def is_ocop(self):
+        return self.kind == CertificateKind.OCOP
+
+
+class CertifiedProductQuerySet(models.QuerySet):
+    def with_status(self, day=None):
+        return self.annotate(status_code=validity.status_case(day))
+
+    def in_force(self, day=None):
+        return self.filter(validity.in_force_q(day))
+
+    def by_status(self, status, day=None):
+        return self.filter(validity.status_q(status, day))
+
+    def ocop(self):
+        return self.filter(kind=CertificateKind.OCOP)
+
+
+class CertifiedProduct(models.Model):
+    """One product listed on a certificate, with its stars (OCOP) or right-of-use (GIs and marks)."""
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("văn bản"), on_delete=models.CASCADE, related_name="entries"
+    )
+    product = models.ForeignKey(
+        "products.Product", verbose_name=_("sản phẩm"), on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(_("loại"), max_length=20, choices=CertificateKind.choices, editable=False)
+    stars = models.PositiveSmallIntegerField(_("hạng sao"), choices=STAR_CHOICES, null=True, blank=True)
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    revocation_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
+    right_of_use_number = models.CharField(_("số giấy chứng nhận quyền sử dụng"), max_length=100, blank=True)
+    right_of_use_date = models.DateField(_("ngày cấp quyền sử dụng"), null=True, blank=True)
+    notes = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+    objects = CertifiedProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sản phẩm được chứng nhận")
+        verbose_name_plural = _("sản phẩm được chứng nhận")
+        ordering = ["certificate", "product__name"]
+        indexes = [
+            models.Index(fields=["product", "kind", "stars"], name="entry_product_kind_stars"),
+            models.Index(fields=["kind", "product"], name="entry_kind_product"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "product"],
+                name="entry_unique_per_certificate",
+                violation_error_message=_("Sản phẩm này đã có trong văn bản."),
+            ),
+            models.CheckConstraint(
+                name="entry_stars_match_kind",
+                condition=Q(kind="ocop", stars__isnull=False, stars__in=[3, 4, 5])
+                | (~Q(kind="ocop") & Q(stars__isnull=True)),
+                violation_error_message=_("Sản phẩm OCOP phải có 3, 4 hoặc 5 sao; các loại khác không có sao."),
+            ),
+        ]
+
+    def __str__(self):
+        stars = f" ({self.stars}★)" if self.stars else ""
+        return f"{self.product} – {self.certificate}{stars}"
+
+    def clean(self):
+        if self.certificate_id:
+            self.kind = self.certificate.kind
+        if self.kind == CertificateKind.OCOP and self.stars not in (3, 4, 5):
+            raise ValidationError({"stars": _("Sản phẩm OCOP được công nhận phải đạt 3, 4 hoặc 5 sao.")})
+        if self.kind and self.kind != CertificateKind.OCOP and self.stars is not None:
+            raise ValidationError({"stars": _("Chỉ quyết định OCOP mới có hạng sao.")})
+
+    def save(self, *args, **kwargs):
+        if self.certificate_id:
+            self.kind = self.certificate.kind
+        super().save(*args, **kwargs)
+
+    def status_on(self, day=None) -> Status:
+        certificate = self.certificate
+        return validity.status_on(
+            day,
+            valid_until=certificate.valid_until,
+            revoked_on=self.revoked_on,
+            certificate_revoked_on=certificate.revoked_on,
+        )
+
+    @property
+    def status(self) -> Status:
+        return self.status_on()

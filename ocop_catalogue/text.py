@@ -1,0 +1,61 @@
+"""Vietnamese text folding: the one helper behind search, slugs and certificate-number lookups.
+
+Folding maps đ/Đ to d, decomposes (NFKD), drops combining marks, casefolds and collapses white
+space, so "Đặc sản Hà Giang", "ĐẶC SẢN HÀ GIANG" and its NFD spelling all become "dac san ha giang".
+"""
+
+import re
+import unicodedata
+
+from django.utils.text import slugify
+
+_WHITESPACE = re.compile(r"\s+")
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold_vietnamese(value) -> str:
+    """Return `value` without diacritics, lower-cased, with single spaces (DESIGN.md §7)."""
+    if not value:
+        return ""
+    text = str(value).translate(_D_MAP)
+    text = unicodedata.normalize("NFKD", text)
+    # NFKD turns a decomposed "đ" back into nothing special, so map it again after normalising.
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_D_MAP)
+    text = text.casefold()
+    # Control characters (including NUL) never belong in folded text.
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def slugify_vietnamese(value, max_length=200) -> str:
+    """A slug from folded text: Django's slugify alone drops "đ" instead of writing "d"."""
+    return slugify(fold_vietnamese(value))[:max_length].strip("-")
+
+
+def unique_slug(model, value, *, instance=None, field="slug", max_length=200, fallback="muc") -> str:
+    """Return a slug for `value` that no other row of `model` uses (suffixes -2, -3, …)."""
+    base = slugify_vietnamese(value, max_length=max_length - 6) or fallback
+    candidate = base
+    others = model._default_manager.all()
+    if instance is not None and instance.pk:
+        others = others.exclude(pk=instance.pk)
+    n = 2
+    while others.filter(**{field: candidate}).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+_NUMBER_JUNK = re.compile(r"[\s.\u2010-\u2015_]+")
+
+
+def normalise_certificate_number(value) -> str:
+    """A key for matching a certificate number however it is typed.
+
+    "1032/QĐ-UBND", "1032 / qd - ubnd" and "1032/QD–UBND" all give "1032/QD-UBND"; leading zeros
+    are kept because GI serials are printed with them ("00002").
+    """
+    folded = fold_vietnamese(value).upper()
+    folded = folded.replace("\u2013", "-").replace("\u2014", "-")
+    folded = re.sub(r"\s*([/-])\s*", r"\1", folded)
+    return _NUMBER_JUNK.sub("", folded)

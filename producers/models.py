@@ -1,0 +1,172 @@
+"""Provinces (current and former), OCOP producers, and which provinces a staff member looks after."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ocop_catalogue.text import fold_vietnamese, unique_slug
+from ocop_catalogue.uploads import unguessable_name
+
+
+class ProvinceQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+    def former(self):
+        return self.filter(is_current=False)
+
+
+class Province(models.Model):
+    """A provincial-level unit: one of the 34 since 1 July 2025, or one of the 29 merged into them."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("Thành phố trực thuộc trung ương")
+        PROVINCE = "province", _("Tỉnh")
+
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=100)
+    slug = models.SlugField(_("đường dẫn"), max_length=100, unique=True)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.PROVINCE)
+    is_current = models.BooleanField(_("đơn vị hiện hành"), default=True, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("sáp nhập vào"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="former_units",
+        limit_choices_to={"is_current": True},
+    )
+    sort_key = models.CharField(max_length=100, editable=False, db_index=True, default="")
+
+    objects = ProvinceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tỉnh, thành phố")
+        verbose_name_plural = _("tỉnh, thành phố")
+        ordering = ["sort_key"]
+        constraints = [
+            models.CheckConstraint(
+                name="province_current_xor_merged",
+                condition=Q(is_current=True, merged_into__isnull=True) | Q(is_current=False, merged_into__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_key = fold_vietnamese(self.name.removeprefix("TP. "))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("producers:province_detail", kwargs={"slug": self.slug})
+
+    @property
+    def current_unit(self):
+        return self if self.is_current else self.merged_into
+
+
+class ProducerQuerySet(models.QuerySet):
+    def for_provinces(self, provinces):
+        return self.filter(province__in=provinces)
+
+
+def producer_logo_path(instance, filename):
+    return unguessable_name("producers", filename)
+
+
+class Producer(models.Model):
+    """An OCOP "chủ thể": an enterprise, cooperative, cooperative group or household business."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Doanh nghiệp")
+        COOPERATIVE = "cooperative", _("Hợp tác xã")
+        COOPERATIVE_GROUP = "cooperative_group", _("Tổ hợp tác")
+        HOUSEHOLD = "household", _("Hộ sản xuất, kinh doanh")
+
+    name = models.CharField(_("tên"), max_length=255)
+    slug = models.SlugField(_("đường dẫn"), max_length=255, unique=True, blank=True)
+    kind = models.CharField(_("loại chủ thể"), max_length=20, choices=Kind.choices, db_index=True)
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("tỉnh, thành phố"),
+        on_delete=models.PROTECT,
+        related_name="producers",
+        limit_choices_to={"is_current": True},
+    )
+    former_province = models.ForeignKey(
+        Province,
+        verbose_name=_("tỉnh cũ (trước 1/7/2025)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"is_current": False},
+        help_text=_("Tỉnh trước sáp nhập, nếu giấy tờ còn ghi tên tỉnh cũ."),
+    )
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("trang web"), blank=True)
+    description = models.TextField(_("giới thiệu"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to=producer_logo_path, blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+    is_synthetic = models.BooleanField(_("dữ liệu giả lập"), default=False, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ProducerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chủ thể OCOP")
+        verbose_name_plural = _("chủ thể OCOP")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["province", "kind"], name="producer_province_kind")]
+        constraints = [
+            models.CheckConstraint(name="producer_slug_not_empty", condition=~Q(slug="")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Producer, self.name, instance=self, max_length=255, fallback="chu-the")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("producers:producer_detail", kwargs={"slug": self.slug})
+
+
+class StaffProvince(models.Model):
+    """A staff account's assignment to a province: it scopes everything the account sees in the admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="province_assignments",
+    )
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("tỉnh, thành phố"),
+        on_delete=models.CASCADE,
+        related_name="staff_assignments",
+        limit_choices_to={"is_current": True},
+    )
+
+    class Meta:
+        verbose_name = _("phân công tỉnh")
+        verbose_name_plural = _("phân công tỉnh")
+        ordering = ["province__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "province"], name="staff_province_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.province}"

@@ -1,0 +1,200 @@
+"""OCOP product groups, categories, products and their photos.
+
+A product's certificates live in the certifications app, which this app never imports: it reaches
+them through the ORM by the reverse name `entries` (CertifiedProduct.product) and `apps.get_model`.
+"""
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ocop_catalogue import validity
+from ocop_catalogue.text import fold_vietnamese, unique_slug
+from ocop_catalogue.uploads import unguessable_name
+
+
+class ProductGroup(models.Model):
+    """One of the 6 OCOP product groups of Decisions 919/QĐ-TTg and 148/QĐ-TTg."""
+
+    code = models.PositiveSmallIntegerField(_("mã nhóm"), unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
+    description = models.CharField(_("phạm vi"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("nhóm sản phẩm OCOP")
+        verbose_name_plural = _("nhóm sản phẩm OCOP")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(name="group_code_1_to_6", condition=Q(code__gte=1, code__lte=6)),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+
+class Category(models.Model):
+    """A kind of product within a group (tea, coffee, mango, honey…), editable by staff."""
+
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=100, blank=True)
+    slug = models.SlugField(_("đường dẫn"), max_length=100, unique=True, blank=True)
+    group = models.ForeignKey(ProductGroup, verbose_name=_("nhóm"), on_delete=models.PROTECT, related_name="categories")
+
+    class Meta:
+        verbose_name = _("loại sản phẩm")
+        verbose_name_plural = _("loại sản phẩm")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, instance=self, max_length=100, fallback="loai")
+        super().save(*args, **kwargs)
+
+
+def product_image_path(instance, filename):
+    return unguessable_name("products", filename)
+
+
+class ProductQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def _ocop_entries(self, day=None):
+        """The OCOP entries of the outer product that are in force on `day` (DESIGN.md §5)."""
+        entry_model = apps.get_model("certifications", "CertifiedProduct")
+        return entry_model.objects.filter(
+            validity.in_force_q(day), product=OuterRef("pk"), kind="ocop", stars__isnull=False
+        )
+
+    def with_current_stars(self, day=None):
+        """Annotate `current_stars` and `current_stars_until`: the best in-force OCOP rating."""
+        best = self._ocop_entries(day).order_by("-stars", "-certificate__valid_until")
+        return self.annotate(
+            current_stars=Subquery(best.values("stars")[:1]),
+            current_stars_until=Subquery(best.values("certificate__valid_until")[:1]),
+        )
+
+    def with_min_stars(self, stars, day=None):
+        """Products whose current OCOP rating is at least `stars`."""
+        return self.filter(Exists(self._ocop_entries(day).filter(stars__gte=stars)))
+
+    def search(self, query):
+        """Products whose folded search text holds every folded word of `query`."""
+        words = fold_vietnamese(query).split()
+        qs = self
+        for word in words[:10]:
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class Product(models.Model):
+    name = models.CharField(_("tên sản phẩm"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
+    slug = models.SlugField(_("đường dẫn"), max_length=255, unique=True, blank=True)
+    producer = models.ForeignKey(
+        "producers.Producer", verbose_name=_("chủ thể"), on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("loại sản phẩm"), on_delete=models.PROTECT, related_name="products"
+    )
+    description = models.TextField(_("mô tả"), blank=True)
+    image = models.ImageField(
+        _("ảnh chính"), upload_to=product_image_path, blank=True, width_field="image_width", height_field="image_height"
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+    is_published = models.BooleanField(_("công khai"), default=True)
+    is_synthetic = models.BooleanField(_("dữ liệu giả lập"), default=False, editable=False, db_index=True)
+    search_text = models.TextField(_("văn bản tìm kiếm"), editable=False, default="")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sản phẩm")
+        verbose_name_plural = _("sản phẩm")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["is_published", "name"], name="product_published_name"),
+            models.Index(fields=["is_published", "-created_at"], name="product_published_newest"),
+            models.Index(fields=["category", "is_published"], name="product_category_published"),
+            models.Index(fields=["producer", "is_published"], name="product_producer_published"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="product_slug_not_empty", condition=~Q(slug="")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Product, self.name, instance=self, max_length=255, fallback="san-pham")
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("products:product_detail", kwargs={"slug": self.slug})
+
+    def build_search_text(self) -> str:
+        """Folded name, category, producer, province and certificate titles (DESIGN.md §7)."""
+        parts = [self.name, self.name_en]
+        if self.category_id:
+            parts += [self.category.name, self.category.name_en]
+        if self.producer_id:
+            producer = self.producer
+            parts += [producer.name, producer.province.name, producer.province.name_en]
+            if producer.former_province_id:
+                parts.append(producer.former_province.name)
+        if self.pk:
+            for title, former in self.entries.values_list("certificate__title", "certificate__former_province__name"):
+                parts += [title, former]
+        return fold_vietnamese(" ".join(p for p in parts if p))
+
+    def refresh_search_text(self):
+        text = self.build_search_text()
+        if text != self.search_text:
+            self.search_text = text
+            Product.objects.filter(pk=self.pk).update(search_text=text)
+
+    @property
+    def current_rating(self):
+        """The in-force OCOP entry with the most stars, or None (DESIGN.md §5)."""
+        return (
+            self.entries.filter(validity.in_force_q(), kind="ocop", stars__isnull=False)
+            .select_related("certificate")
+            .order_by("-stars", "-certificate__valid_until")
+            .first()
+        )
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, verbose_name=_("sản phẩm"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("ảnh"), upload_to=product_image_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        _("mô tả ảnh"), max_length=255, blank=True, help_text=_("Cho người dùng trình đọc màn hình.")
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("ảnh sản phẩm")
+        verbose_name_plural = _("ảnh sản phẩm")
+        ordering = ["product", "position", "pk"]
+
+    def __str__(self):
+        return self.alt_text or f"{self.product} #{self.position}"

@@ -1,0 +1,25 @@
+"""Keep Product.search_text current when a producer or category it folds in is renamed."""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from producers.models import Producer
+
+from .models import Category, Product
+
+
+def refresh_products(products):
+    for product in products.select_related("producer__province", "producer__former_province", "category"):
+        product.refresh_search_text()
+
+
+@receiver(post_save, sender=Producer, dispatch_uid="products_producer_search_text")
+def producer_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        refresh_products(Product.objects.filter(producer=instance))
+
+
+@receiver(post_save, sender=Category, dispatch_uid="products_category_search_text")
+def category_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        refresh_products(Product.objects.filter(category=instance))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "products"
+
+urlpatterns = [
+    path("products/", views.product_list, name="product_list"),
+    path("products/<slug:slug>/", views.product_detail, name="product_detail"),
+]

@@ -1,0 +1,65 @@
+"""`load_demo` loads the real records, each with its source, and is idempotent."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from certifications.models import Certificate, CertifiedProduct
+from producers.models import Producer
+from products.models import Category, Product
+
+pytestmark = pytest.mark.django_db
+
+DEMO = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_text(encoding="utf-8"))
+
+
+def _counts():
+    return (
+        Category.objects.count(),
+        Producer.objects.count(),
+        Product.objects.count(),
+        Certificate.objects.count(),
+        CertifiedProduct.objects.count(),
+    )
+
+
+def test_load_demo_twice_leaves_the_same_counts():
+    call_command("load_demo", verbosity=0)
+    first = _counts()
+    call_command("load_demo", verbosity=0)
+    assert _counts() == first
+    assert first[3] == len(DEMO["certificates"])
+    assert first[2] == len(DEMO["products"])
+
+
+def test_demo_has_the_son_la_titles_and_25_other_gis():
+    call_command("load_demo", verbosity=0)
+    son_la = Certificate.objects.filter(province__slug="son-la")
+    assert son_la.filter(kind="gi").count() == 3
+    assert son_la.filter(kind="certification_mark").count() >= 12
+    assert son_la.filter(kind="collective_mark").count() >= 2
+    assert Certificate.objects.filter(kind="gi").exclude(province__slug="son-la").count() >= 25
+    moc_chau = Certificate.objects.get(kind="gi", number="00002")
+    assert moc_chau.issued_on.isoformat() == "2010-08-09"
+    assert moc_chau.entries.count() == 3
+    phu_quoc = Certificate.objects.get(kind="gi", number="00001")
+    assert (phu_quoc.province.slug, phu_quoc.former_province.slug) == ("an-giang", "kien-giang")
+
+
+def test_every_certificate_names_its_source():
+    call_command("load_demo", verbosity=0)
+    for cert in Certificate.objects.all():
+        assert cert.source_url or "Nguồn" in cert.notes or "nguồn" in cert.notes, cert
+
+
+def test_ba_che_tea_and_a_current_five_star_product():
+    call_command("load_demo", verbosity=0)
+    assert Product.objects.filter(producer__province__slug="quang-ninh", search_text__contains="ba che").exists()
+    assert Product.objects.with_min_stars(5).exists()
+
+
+def test_dry_run_loads_nothing():
+    call_command("load_demo", "--dry-run", verbosity=0)
+    assert Certificate.objects.count() == 0

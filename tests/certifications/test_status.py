@@ -1,0 +1,96 @@
+"""The status rule of DESIGN.md §5 on boundary days, in Python and in SQL alike."""
+
+import datetime
+
+import pytest
+
+from certifications.models import Certificate, CertifiedProduct
+from ocop_catalogue.validity import Status
+from products.models import Product
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 11, 29)
+
+
+def _entry(valid_until, entry_revoked=None, cert_revoked=None):
+    cert = f.certificate("ocop", issued_on=datetime.date(2024, 1, 1), valid_until=valid_until, revoked_on=cert_revoked)
+    return f.entry(cert, f.product(), stars=4, revoked_on=entry_revoked)
+
+
+def _sql_status(entry):
+    return CertifiedProduct.objects.with_status(DAY).get(pk=entry.pk).status_code
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "entry_revoked", "cert_revoked", "expected"),
+    [
+        (DAY, None, None, Status.EXPIRING),  # expires today: still in force today
+        (DAY - datetime.timedelta(days=1), None, None, Status.EXPIRED),  # expired yesterday
+        (DAY + datetime.timedelta(days=90), None, None, Status.EXPIRING),
+        (DAY + datetime.timedelta(days=91), None, None, Status.VALID),
+        (DAY + datetime.timedelta(days=400), DAY, None, Status.REVOKED),  # entry revoked today
+        (DAY + datetime.timedelta(days=400), DAY + datetime.timedelta(days=1), None, Status.VALID),  # tomorrow
+        (DAY + datetime.timedelta(days=400), None, DAY, Status.REVOKED),  # certificate revoked today
+        (DAY - datetime.timedelta(days=10), None, DAY - datetime.timedelta(days=20), Status.REVOKED),
+    ],
+)
+def test_status_on_boundary_days(valid_until, entry_revoked, cert_revoked, expected):
+    entry = _entry(valid_until, entry_revoked, cert_revoked)
+    assert entry.status_on(DAY) == expected
+    assert _sql_status(entry) == expected
+    assert CertifiedProduct.objects.by_status(expected, DAY).filter(pk=entry.pk).exists()
+    in_force = expected in (Status.VALID, Status.EXPIRING)
+    assert CertifiedProduct.objects.in_force(DAY).filter(pk=entry.pk).exists() is in_force
+
+
+def test_revoked_certificate_revokes_every_entry_but_a_revoked_entry_leaves_the_others():
+    cert = f.certificate("ocop", issued_on=datetime.date(2025, 1, 1))
+    a = f.entry(cert, f.product(), stars=3)
+    b = f.entry(cert, f.product(), stars=4, revoked_on=DAY)
+    assert (a.status_on(DAY), b.status_on(DAY)) == (Status.VALID, Status.REVOKED)
+    Certificate.objects.filter(pk=cert.pk).update(revoked_on=DAY)
+    a.refresh_from_db()
+    assert a.status_on(DAY) == Status.REVOKED
+    assert Certificate.objects.by_status(Status.REVOKED, DAY).filter(pk=cert.pk).exists()
+
+
+def test_a_gi_without_expiry_is_valid():
+    gi = f.certificate("gi", issued_on=datetime.date(2010, 8, 9))
+    entry = f.entry(gi, f.product())
+    assert entry.status_on(DAY) == Status.VALID == _sql_status(entry)
+    assert gi.status_on(DAY) == Status.VALID
+
+
+def test_current_rating_ignores_expired_and_revoked_entries():
+    product = f.product()
+    expired = f.certificate("ocop", issued_on=datetime.date(2023, 1, 1), valid_until=DAY - datetime.timedelta(days=1))
+    revoked = f.certificate("ocop", issued_on=datetime.date(2025, 1, 1), revoked_on=DAY - datetime.timedelta(days=3))
+    current = f.certificate("ocop", issued_on=datetime.date(2025, 3, 1))
+    f.entry(expired, product, stars=5)
+    f.entry(revoked, product, stars=5)
+    f.entry(current, product, stars=3)
+    annotated = Product.objects.with_current_stars(DAY).get(pk=product.pk)
+    assert annotated.current_stars == 3
+    assert annotated.current_stars_until == current.valid_until
+    assert Product.objects.with_min_stars(3, DAY).filter(pk=product.pk).exists()
+    assert not Product.objects.with_min_stars(4, DAY).filter(pk=product.pk).exists()
+
+
+def test_product_without_an_in_force_rating_has_none():
+    product = f.product()
+    f.entry(f.certificate("gi"), product)
+    old = f.certificate("ocop", issued_on=datetime.date(2020, 1, 1))
+    f.entry(old, product, stars=4)
+    assert Product.objects.with_current_stars(DAY).get(pk=product.pk).current_stars is None
+    assert product.current_rating is None  # today (2026 or later) the 2020 decision has expired
+
+
+def test_current_rating_property_picks_the_most_stars():
+    product = f.product()
+    f.entry(f.certificate("ocop", issued_on=datetime.date.today() - datetime.timedelta(days=30)), product, stars=3)
+    best = f.entry(
+        f.certificate("ocop", issued_on=datetime.date.today() - datetime.timedelta(days=10)), product, stars=4
+    )
+    assert product.current_rating == best

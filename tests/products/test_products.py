@@ -1,0 +1,77 @@
+"""Products: slugs, search text kept current, protection from deletion."""
+
+import pytest
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+
+from producers.models import Producer
+from products.models import Product
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_slugs_are_unique_and_keep_d_as_d():
+    a = f.product(name="Đường hoa dừa")
+    b = f.product(name="Đường hoa dừa")
+    assert a.slug == "duong-hoa-dua"
+    assert b.slug == "duong-hoa-dua-2"
+    producer_a = f.producer(name="HTX Đồng Tâm")
+    producer_b = f.producer(name="HTX Đồng Tâm")
+    assert (producer_a.slug, producer_b.slug) == ("htx-dong-tam", "htx-dong-tam-2")
+
+
+def test_database_refuses_a_duplicate_slug():
+    a = f.product(name="Mật ong")
+    with pytest.raises(IntegrityError):
+        Product.objects.filter(pk=f.product(name="Mật ong bạc hà").pk).update(slug=a.slug)
+
+
+def test_search_text_folds_name_category_producer_province_and_certificate_titles():
+    product = f.product(
+        name="Chè Shan tuyết",
+        producer_obj=f.producer(name="Công ty Cổ phần Chè Mộc Châu", province_slug="son-la"),
+        category_obj=f.category("Chè"),
+    )
+    assert product.search_text == "che shan tuyet che cong ty co phan che moc chau son la son la"
+    gi = f.certificate("gi", title="Mộc Châu Đặc Biệt")
+    f.entry(gi, product)
+    product.refresh_from_db()
+    assert "moc chau dac biet" in product.search_text
+
+
+def test_search_text_follows_renames_of_producer_category_and_certificate():
+    product = f.product(name="Xoài tròn")
+    producer = product.producer
+    producer.name = "HTX Xoài Yên Châu"
+    producer.save()
+    category = product.category
+    category.name = "Trái cây tươi"
+    category.save()
+    cert = f.certificate("gi", title="Yên Châu")
+    f.entry(cert, product)
+    cert.title = "Yên Châu Đặc Biệt"
+    cert.save()
+    product.refresh_from_db()
+    for word in ("htx xoai yen chau", "trai cay tuoi", "yen chau dac biet"):
+        assert word in product.search_text
+    cert.entries.all().delete()
+    product.refresh_from_db()
+    assert "dac biet" not in product.search_text
+
+
+def test_search_matches_unaccented_partial_words():
+    f.product(name="Chè Shan tuyết Mộc Châu")
+    f.product(name="Cà phê Arabica")
+    assert [p.name for p in Product.objects.search("shan TUYET")] == ["Chè Shan tuyết Mộc Châu"]
+    assert [p.name for p in Product.objects.search("cà phe arab")] == ["Cà phê Arabica"]
+    assert Product.objects.search("").count() == 2
+
+
+def test_producer_and_product_on_a_certificate_are_protected():
+    product = f.product()
+    f.entry(f.certificate("gi"), product)
+    with pytest.raises(ProtectedError):
+        product.delete()
+    with pytest.raises(ProtectedError):
+        Producer.objects.get(pk=product.producer_id).delete()
