@@ -1,4 +1,8 @@
-"""Keep Product.search_text current when certificates (whose titles it folds in) change."""
+"""Keep each product's derived fields current when its certificates change.
+
+Product.search_text folds in certificate titles, and the stored OCOP rating copy (ocop_until_<n>)
+depends on entries' stars and revocations and on certificates' validity and revocation.
+"""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -8,19 +12,20 @@ from products.models import Product
 from .models import Certificate, CertifiedProduct
 
 
-def _refresh(products):
+def refresh_products(products):
+    """Recompute derived fields of `products` (a queryset); for code that writes with update()."""
     for product in products.select_related("producer__province", "producer__former_province", "category"):
-        product.refresh_search_text()
+        product.refresh_derived()
 
 
-@receiver(post_save, sender=CertifiedProduct, dispatch_uid="entry_saved_search_text")
-@receiver(post_delete, sender=CertifiedProduct, dispatch_uid="entry_deleted_search_text")
+@receiver(post_save, sender=CertifiedProduct, dispatch_uid="entry_saved_refresh_product")
+@receiver(post_delete, sender=CertifiedProduct, dispatch_uid="entry_deleted_refresh_product")
 def entry_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        _refresh(Product.objects.filter(pk=instance.product_id))
+        refresh_products(Product.objects.filter(pk=instance.product_id))
 
 
-@receiver(post_save, sender=Certificate, dispatch_uid="certificate_saved_search_text")
+@receiver(post_save, sender=Certificate, dispatch_uid="certificate_saved_refresh_products")
 def certificate_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw:
-        _refresh(Product.objects.filter(entries__certificate=instance))
+        refresh_products(Product.objects.filter(entries__certificate=instance))

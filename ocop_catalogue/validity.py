@@ -52,6 +52,16 @@ def status_on(day, *, valid_until, revoked_on=None, certificate_revoked_on=None)
     return Status.VALID
 
 
+def last_day_in_force(valid_until, revoked_on=None, certificate_revoked_on=None):
+    """The last day on which an entry is valid or expiring (datetime.date.max when it never ends).
+
+    Equivalent to the rule above: on day D the entry is in force exactly when D <= this date.
+    """
+    ends = [valid_until or datetime.date.max]
+    ends += [r - datetime.timedelta(days=1) for r in (revoked_on, certificate_revoked_on) if r is not None]
+    return min(ends)
+
+
 def _paths(prefix, entry_level):
     """Field paths for (entry revoked_on, certificate revoked_on, certificate valid_until)."""
     cert = f"{prefix}certificate__" if entry_level else prefix

@@ -4,9 +4,8 @@ A product's certificates live in the certifications app, which this app never im
 them through the ORM by the reverse name `entries` (CertifiedProduct.product) and `apps.get_model`.
 """
 
-from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -58,6 +57,9 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
 
+STAR_LEVELS = (3, 4, 5)
+
+
 def product_image_path(instance, filename):
     return unguessable_name("products", filename)
 
@@ -66,24 +68,33 @@ class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def _ocop_entries(self, day=None):
-        """The OCOP entries of the outer product that are in force on `day` (DESIGN.md §5)."""
-        entry_model = apps.get_model("certifications", "CertifiedProduct")
-        return entry_model.objects.filter(
-            validity.in_force_q(day), product=OuterRef("pk"), kind="ocop", stars__isnull=False
-        )
-
     def with_current_stars(self, day=None):
-        """Annotate `current_stars` and `current_stars_until`: the best in-force OCOP rating."""
-        best = self._ocop_entries(day).order_by("-stars", "-certificate__valid_until")
+        """Annotate `current_stars` (3, 4, 5 or None) and `current_stars_until` on `day` (DESIGN.md §5).
+
+        Read from the stored copy `ocop_until_<n>`: the last day on which the product holds an in-force
+        OCOP entry of at least n stars. Comparing it with the day makes expiry take effect on its day
+        with no job to run.
+        """
+        day = day or validity.today()
+        levels = sorted(STAR_LEVELS, reverse=True)
         return self.annotate(
-            current_stars=Subquery(best.values("stars")[:1]),
-            current_stars_until=Subquery(best.values("certificate__valid_until")[:1]),
+            current_stars=Case(
+                *[When(**{f"ocop_until_{n}__gte": day}, then=Value(n)) for n in levels],
+                default=None,
+                output_field=models.PositiveSmallIntegerField(),
+            ),
+            current_stars_until=Case(
+                *[When(**{f"ocop_until_{n}__gte": day}, then=F(f"ocop_until_{n}")) for n in levels],
+                default=None,
+                output_field=models.DateField(),
+            ),
         )
 
     def with_min_stars(self, stars, day=None):
-        """Products whose current OCOP rating is at least `stars`."""
-        return self.filter(Exists(self._ocop_entries(day).filter(stars__gte=stars)))
+        """Products whose current OCOP rating on `day` is at least `stars` (3, 4 or 5)."""
+        if stars not in STAR_LEVELS:
+            raise ValueError(f"stars must be one of {STAR_LEVELS}")
+        return self.filter(**{f"ocop_until_{stars}__gte": day or validity.today()})
 
     def search(self, query):
         """Products whose folded search text holds every folded word of `query`."""
@@ -114,6 +125,12 @@ class Product(models.Model):
     is_published = models.BooleanField(_("công khai"), default=True)
     is_synthetic = models.BooleanField(_("dữ liệu giả lập"), default=False, editable=False, db_index=True)
     search_text = models.TextField(_("văn bản tìm kiếm"), editable=False, default="")
+    # Stored copy of the OCOP rating for speed (DESIGN.md §5): ocop_until_<n> is the last day on which
+    # an in-force OCOP entry of at least n stars covers the product. Every query compares it with the
+    # day, so an expiry takes effect on its day; writes to entries and certificates refresh it.
+    ocop_until_3 = models.DateField(null=True, editable=False)
+    ocop_until_4 = models.DateField(null=True, editable=False)
+    ocop_until_5 = models.DateField(null=True, editable=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
@@ -129,6 +146,9 @@ class Product(models.Model):
             models.Index(fields=["is_published", "-created_at"], name="product_published_newest"),
             models.Index(fields=["category", "is_published"], name="product_category_published"),
             models.Index(fields=["producer", "is_published"], name="product_producer_published"),
+            models.Index(fields=["ocop_until_3"], name="product_ocop_until_3"),
+            models.Index(fields=["ocop_until_4"], name="product_ocop_until_4"),
+            models.Index(fields=["ocop_until_5"], name="product_ocop_until_5"),
         ]
         constraints = [
             models.CheckConstraint(name="product_slug_not_empty", condition=~Q(slug="")),
@@ -163,6 +183,31 @@ class Product(models.Model):
             for title, former in self.entries.values_list("certificate__title", "certificate__former_province__name"):
                 parts += [title, former]
         return fold_vietnamese(" ".join(p for p in parts if p))
+
+    def rating_copy(self) -> dict:
+        """The values of the stored rating copy, computed from the product's OCOP entries."""
+        copy = dict.fromkeys((f"ocop_until_{n}" for n in STAR_LEVELS), None)
+        if not self.pk:
+            return copy
+        rows = self.entries.filter(kind="ocop", stars__isnull=False).values_list(
+            "stars", "certificate__valid_until", "revoked_on", "certificate__revoked_on"
+        )
+        for stars, valid_until, revoked_on, certificate_revoked_on in rows:
+            end = validity.last_day_in_force(valid_until, revoked_on, certificate_revoked_on)
+            for n in STAR_LEVELS:
+                key = f"ocop_until_{n}"
+                if stars >= n and (copy[key] is None or end > copy[key]):
+                    copy[key] = end
+        return copy
+
+    def refresh_derived(self):
+        """Recompute search_text and the stored rating copy; write them only if they changed."""
+        changes = {"search_text": self.build_search_text(), **self.rating_copy()}
+        changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if changes:
+            for k, v in changes.items():
+                setattr(self, k, v)
+            Product.objects.filter(pk=self.pk).update(**changes)
 
     def refresh_search_text(self):
         text = self.build_search_text()

@@ -94,3 +94,49 @@ def test_current_rating_property_picks_the_most_stars():
         f.certificate("ocop", issued_on=datetime.date.today() - datetime.timedelta(days=10)), product, stars=4
     )
     assert product.current_rating == best
+
+
+def test_stored_rating_copy_falls_back_to_a_lower_rating_when_the_best_one_expires():
+    product = f.product()
+    five = f.certificate("ocop", issued_on=datetime.date(2023, 11, 1), valid_until=DAY - datetime.timedelta(days=1))
+    three = f.certificate("ocop", issued_on=datetime.date(2025, 2, 1))
+    f.entry(five, product, stars=5)
+    f.entry(three, product, stars=3)
+    yesterday = DAY - datetime.timedelta(days=1)
+    assert Product.objects.with_current_stars(yesterday).get(pk=product.pk).current_stars == 5
+    # No job runs between the two days: the comparison with the day does it.
+    assert Product.objects.with_current_stars(DAY).get(pk=product.pk).current_stars == 3
+    assert not Product.objects.with_min_stars(5, DAY).filter(pk=product.pk).exists()
+    assert Product.objects.with_min_stars(3, DAY).filter(pk=product.pk).exists()
+
+
+def test_stored_rating_copy_follows_revocation_and_deletion():
+    product = f.product()
+    cert = f.certificate("ocop", issued_on=datetime.date(2025, 6, 1))
+    entry = f.entry(cert, product, stars=4)
+    assert Product.objects.with_min_stars(4, DAY).filter(pk=product.pk).exists()
+    entry.revoked_on = DAY + datetime.timedelta(days=10)  # revoked from a future day: in force until then
+    entry.save()
+    assert Product.objects.with_min_stars(4, DAY).filter(pk=product.pk).exists()
+    assert not Product.objects.with_min_stars(4, DAY + datetime.timedelta(days=10)).filter(pk=product.pk).exists()
+    cert.revoked_on = DAY
+    cert.save()
+    assert not Product.objects.with_min_stars(3, DAY).filter(pk=product.pk).exists()
+    cert.revoked_on = None
+    cert.save()
+    entry.delete()
+    product.refresh_from_db()
+    assert (product.ocop_until_3, product.ocop_until_4, product.ocop_until_5) == (None, None, None)
+
+
+def test_stored_rating_copy_agrees_with_the_status_rule():
+    """For every entry state, with_min_stars equals 'some in-force entry with enough stars' per the rule."""
+    for valid_until, entry_revoked, cert_revoked in [
+        (DAY, None, None),
+        (DAY - datetime.timedelta(days=1), None, None),
+        (DAY + datetime.timedelta(days=200), DAY, None),
+        (DAY + datetime.timedelta(days=200), None, DAY + datetime.timedelta(days=1)),
+    ]:
+        entry = _entry(valid_until, entry_revoked, cert_revoked)
+        in_force = entry.status_on(DAY) in (Status.VALID, Status.EXPIRING)
+        assert Product.objects.with_min_stars(4, DAY).filter(pk=entry.product_id).exists() is in_force

@@ -184,7 +184,14 @@ class Command(BaseCommand):
             )
             stars = rng.choices([3, 4, 5], weights=[74, 25, 1])[0]
             fate = rng.random()
-            titles = []
+            state = "expired" if fate < 0.06 else "revoked" if fate < 0.08 else "current"
+            decision = self.decision(decisions, producer.province, rng, today, state)
+            entry_revoked = today - datetime.timedelta(days=5) if 0.08 <= fate < 0.09 else None
+            # The stored rating copy, as Product.rating_copy() would compute it (bulk writes skip signals).
+            end = validity.last_day_in_force(decision.valid_until, entry_revoked, decision.revoked_on)
+            for n in (3, 4, 5):
+                setattr(product, f"ocop_until_{n}", end if stars >= n else None)
+            titles = [decision.title]
             ip = None
             if rng.random() < 0.25:
                 ip = self.ip_title(ip_titles, producer.province, category, rng, today)
@@ -203,13 +210,13 @@ class Command(BaseCommand):
                 )
             )
             products.append(product)
-            pending_entries.append((product, stars, fate, ip))
+            pending_entries.append((product, stars, decision, entry_revoked, ip))
             if len(products) >= BATCH:
-                self.flush(products, pending_entries, decisions, rng, today)
+                self.flush(products, pending_entries)
                 bar.update(2 * len(products))
                 products, pending_entries = [], []
         if products:
-            self.flush(products, pending_entries, decisions, rng, today)
+            self.flush(products, pending_entries)
             bar.update(2 * len(products))
         bar.close()
         return {
@@ -290,16 +297,13 @@ class Command(BaseCommand):
         decisions[key] = (cert, room - 1)
         return cert
 
-    def flush(self, products, pending, decisions, rng, today):
+    def flush(self, products, pending):
         Product.objects.bulk_create(products, batch_size=BATCH)
         slugs = [p.slug for p in products]
         ids = dict(Product.objects.filter(slug__in=slugs).values_list("slug", "pk"))
         entries = []
-        for product, stars, fate, ip in pending:
+        for product, stars, cert, entry_revoked, ip in pending:
             pk = ids[product.slug]
-            state = "expired" if fate < 0.06 else "revoked" if fate < 0.08 else "current"
-            cert = self.decision(decisions, product.producer.province, rng, today, state)
-            entry_revoked = today - datetime.timedelta(days=5) if 0.08 <= fate < 0.09 else None
             entries.append(
                 CertifiedProduct(certificate=cert, product_id=pk, kind="ocop", stars=stars, revoked_on=entry_revoked)
             )
