@@ -121,6 +121,13 @@ if CACHE_URL:
         CACHES["default"].pop("OPTIONS", None)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Catalogue pages and fragments (ocop_catalogue/cache.py) must be shared by every worker and host,
+# so without Redis they go in a database table rather than in one process's memory.
+CACHES["catalogue"] = (
+    {**CACHES["default"], "KEY_PREFIX": "ocop"}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "catalogue_cache"}
+)
 
 # --- Authentication -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

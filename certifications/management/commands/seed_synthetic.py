@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from certifications.models import Certificate, CertifiedProduct
 from ocop_catalogue import validity
+from ocop_catalogue.cache import bump_version
 from ocop_catalogue.text import fold_vietnamese, slugify_vietnamese
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
@@ -107,10 +108,13 @@ class Command(BaseCommand):
         self.progress = not no_progress and options["verbosity"] > 0
         if clear:
             removed = self.clear()
+            bump_version()
             self.stdout.write(f"Removed {removed} synthetic products and their producers and certificates.")
         if products:
             with transaction.atomic():
                 made = self.generate(products, random.Random(seed))
+            # Bulk writes send no signals: tell the page caches that the catalogue changed.
+            bump_version()
             summary = ", ".join(f"{n} {what}" for what, n in made.items())
             self.stdout.write(self.style.SUCCESS(f"Synthetic data added: {summary}."))
 
