@@ -1,0 +1,379 @@
+#!/usr/bin/env python
+"""`make bench`: page throughput and latency at scale, as ratios to floors measured in the same run.
+
+What it does (issue 6):
+  1. Prepares a PostgreSQL database (BENCH_DATABASE_URL, default .../ocop_bench) with the real demo data
+     and N synthetic products (seed_synthetic), and Redis (BENCH_CACHE_URL) as the shared cache.
+  2. Starts gunicorn with production settings (DEBUG off, hashed static files, persistent connections).
+  3. For each page type, and for the floors F1 (trivial view) and F2 (fortunes: one 12-row query and a
+     template), runs wrk at concurrency 16: a cold pass (cache emptied first) and a warm pass, in rounds,
+     interleaving floors and pages so that drift on this 2-core machine hits them alike.
+  4. Reports requests/s, p50/p95/p99 latency and errors, ratios to the floors (median of the rounds),
+     RSS per worker, and writes the figures as JSON under var/bench/.
+
+Usage: python scripts/bench.py [--products 100000] [--small 10000] [--duration 5] [--rounds 3]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+WRK_SCRIPT = ROOT / "scripts" / "bench.lua"
+
+PAGE_TYPES = [
+    "home",
+    "list",
+    "list_filtered",
+    "list_deep",
+    "search_common",
+    "search_rare",
+    "search_plain",
+    "product",
+    "province",
+    "export_csv",
+]
+FLOORS = ["F1", "F2"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--products", type=int, default=int(os.environ.get("BENCH_PRODUCTS", 100_000)))
+    parser.add_argument("--small", type=int, default=10_000, help="Second size for the growth check (0: skip).")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    parser.add_argument("--port", type=int, default=8190)
+    parser.add_argument("--pages", default=",".join(PAGE_TYPES), help="Comma-separated page types to measure.")
+    return parser.parse_args()
+
+
+def bench_env(port):
+    env = dict(os.environ)
+    env.pop("DJANGO_DEBUG", None)
+    env.pop("DJANGO_TESTING", None)
+    env.update(
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocop_bench"),
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_BENCH_FLOORS="1",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env, *args, quiet=True):
+    out = subprocess.DEVNULL if quiet else None
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=out)
+
+
+def ensure_database(env):
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    exists = subprocess.run(
+        ["psql", admin_url, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+
+
+def seed(env, products):
+    """Make the database hold exactly `products` synthetic products (reseeding only when needed)."""
+    count = query_json(env, "print(json.dumps(Product.objects.filter(is_synthetic=True).count()))")
+    if count != products:
+        print(f"  seeding {products:,} synthetic products (had {count:,}) …", flush=True)
+        started = time.monotonic()
+        manage(env, "seed_synthetic", "--clear", "--products", str(products), "--no-progress")
+        print(f"  seeded in {time.monotonic() - started:.0f} s", flush=True)
+    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "VACUUM ANALYZE"], check=True)
+
+
+def query_json(env, code):
+    script = "import json\nfrom products.models import Product\nfrom producers.models import Province\n" + code
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-v0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def url_lists(env, workdir):
+    """Distinct paths per page type, so that a cold pass really misses the cache."""
+    data = query_json(
+        env,
+        "qs = Product.objects.published().order_by('pk')\n"
+        "n = qs.count()\n"
+        "step = max(1, n // 3000)\n"
+        "slugs = [s for i, s in enumerate(qs.values_list('slug', flat=True).iterator()) if i % step == 0][:3000]\n"
+        "provinces = list(Province.objects.current().values_list('slug', flat=True))\n"
+        "print(json.dumps({'slugs': slugs, 'provinces': provinces, 'n': n}))",
+    )
+    slugs, provinces, n = data["slugs"], data["provinces"], data["n"]
+    per_page = 24
+    last_page = max(1, min(n // per_page, 400))
+    words_common = ["che", "ca phe", "gao", "mat ong", "trai cay", "huu co", "truyen thong", "dac biet"]
+    words_rare = ["shan tuyet moc chau", "xoai tron yen chau", "tra hoa vang ba che", "nuoc mam phu quoc"]
+    words_diacritics = ["chè", "cà phê", "mật ong", "gạo", "trái cây", "hữu cơ", "đặc biệt", "vùng cao"]
+    lists = {
+        "F1": ["/bench/floor/trivial"],
+        "F2": ["/bench/floor/fortunes"],
+        "home": ["/", "/?x=1"],
+        "list": [f"/products/?page={p}" for p in range(1, 4)],
+        "list_filtered": [
+            f"/products/?province={pr}&stars={s}&sort={sort}"
+            for pr in provinces
+            for s in (3, 4)
+            for sort in ("-stars", "name")
+        ]
+        + [f"/products/?group={g}&stars=4&sort=newest" for g in range(1, 7)],
+        "list_deep": [f"/products/?page={p}" for p in range(max(1, last_page - 50), last_page + 1)],
+        "search_common": [f"/products/?q={w.replace(' ', '+')}&page={p}" for w in words_common for p in (1, 2)],
+        "search_rare": [f"/products/?q={w.replace(' ', '+')}" for w in words_rare],
+        "search_plain": [
+            "/products/?q=" + urllib.request.quote(w) + f"&province={pr}"
+            for w in words_diacritics
+            for pr in provinces[:6]
+        ],
+        "product": [f"/products/{slug}/" for slug in slugs],
+        "province": [f"/provinces/{p}/" for p in provinces],
+        "export_csv": [f"/products/export.csv?province={pr}&stars=4" for pr in provinces],
+    }
+    files = {}
+    for name, paths in lists.items():
+        path = Path(workdir) / f"{name}.txt"
+        path.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        files[name] = (path, len(paths))
+    return files
+
+
+def start_server(env, port, workers):
+    conf = ROOT / "gunicorn.conf.py"
+    cmd = [str(Path(PYTHON).parent / "gunicorn"), "ocop_catalogue.wsgi:application"]
+    if conf.exists():
+        cmd += ["-c", str(conf)]
+    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/trivial", timeout=2)
+            return proc
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start:\n" + proc.stderr.read().decode(errors="replace")[-3000:])
+
+
+def worker_rss_mib(master_pid):
+    rss = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master_pid):
+            rss.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(round(r, 1) for r in rss)
+
+
+def flush_cache(env):
+    url = env["CACHE_URL"]
+    host_port, _, db = url.removeprefix("redis://").partition("/")
+    host, _, port = host_port.partition(":")
+    subprocess.run(
+        ["redis-cli", "-h", host, "-p", port or "6379", "-n", db or "0", "FLUSHDB"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def wrk(port, paths_file, duration, concurrency):
+    env = dict(os.environ, BENCH_PATHS=str(paths_file))
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(WRK_SCRIPT),
+            f"http://127.0.0.1:{port}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+    seconds = result["duration_us"] / 1e6
+    return {
+        "rps": round(result["requests"] / seconds, 1),
+        "requests": result["requests"],
+        "p50_ms": round(result["latency_us"]["p50"] / 1000, 2),
+        "p95_ms": round(result["latency_us"]["p95"] / 1000, 2),
+        "p99_ms": round(result["latency_us"]["p99"] / 1000, 2),
+        "errors": sum(result["errors"].values()),
+        "non_2xx": result["errors"]["status"],
+    }
+
+
+def measure_size(env, args, files, pages, label):
+    """Rounds of interleaved cold and warm runs; returns {page: {"cold": [...], "warm": [...]}}."""
+    runs = {name: {"cold": [], "warm": []} for name in FLOORS + pages}
+    for round_no in range(1, args.rounds + 1):
+        print(f"  [{label}] round {round_no}/{args.rounds}", flush=True)
+        for name in FLOORS + pages:
+            path, _count = files[name]
+            flush_cache(env)
+            runs[name]["cold"].append(wrk(args.port, path, args.duration, args.concurrency))
+            runs[name]["warm"].append(wrk(args.port, path, args.duration, args.concurrency))
+    return runs
+
+
+def summarise(runs):
+    def med(values):
+        return round(statistics.median(values), 2)
+
+    summary = {}
+    for name, passes in runs.items():
+        summary[name] = {
+            state: {key: med([r[key] for r in results]) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")}
+            | {"errors": sum(r["errors"] for r in results), "non_2xx": sum(r["non_2xx"] for r in results)}
+            for state, results in passes.items()
+        }
+    f1 = summary["F1"]["warm"]["rps"]
+    f2 = summary["F2"]["warm"]["rps"]
+    for states in summary.values():
+        for state in states.values():
+            state["x_F1"] = round(state["rps"] / f1, 3) if f1 else None
+            state["x_F2"] = round(state["rps"] / f2, 3) if f2 else None
+    return summary
+
+
+def targets(big, small):
+    """The targets of issue 6, checked against the medians."""
+    checks = []
+
+    def check(name, value, limit, ok):
+        checks.append({"target": name, "value": value, "limit": limit, "met": bool(ok)})
+
+    if "product" in big:
+        check("product page rps ≥ 0.6 × F2", big["product"]["warm"]["x_F2"], 0.6, big["product"]["warm"]["x_F2"] >= 0.6)
+        check("product page p95 ≤ 30 ms", big["product"]["warm"]["p95_ms"], 30, big["product"]["warm"]["p95_ms"] <= 30)
+    if "list_filtered" in big:
+        lf = big["list_filtered"]
+        check("filtered list (warm) ≥ 0.25 × F2", lf["warm"]["x_F2"], 0.25, lf["warm"]["x_F2"] >= 0.25)
+        check("filtered list cold p95 ≤ 150 ms", lf["cold"]["p95_ms"], 150, lf["cold"]["p95_ms"] <= 150)
+    if "search_common" in big:
+        sc = big["search_common"]
+        check("search (warm) ≥ 0.15 × F2", sc["warm"]["x_F2"], 0.15, sc["warm"]["x_F2"] >= 0.15)
+        check("search cold p95 ≤ 150 ms", sc["cold"]["p95_ms"], 150, sc["cold"]["p95_ms"] <= 150)
+    if "list" in big and "list_filtered" in big:
+        ratio = round(big["list"]["warm"]["rps"] / big["list_filtered"]["warm"]["rps"], 3)
+        check("unfiltered list ≥ 0.67 × filtered list", ratio, 0.67, ratio >= 0.67)
+    if "list_deep" in big and "list" in big:
+        ratio = round(big["list_deep"]["cold"]["p95_ms"] / big["list"]["cold"]["p95_ms"], 3)
+        check("deep page p95 ≤ 1.5 × page 1 (cold)", ratio, 1.5, ratio <= 1.5)
+    if "home" in big:
+        check("a cached page ≥ 0.7 × F1", big["home"]["warm"]["x_F1"], 0.7, big["home"]["warm"]["x_F1"] >= 0.7)
+    if small:
+        for name in ("list_filtered", "search_common"):
+            if name in big and name in small:
+                # Cost per request is the inverse of throughput; compare cold passes (no cache help).
+                ratio = round(small[name]["cold"]["rps"] / big[name]["cold"]["rps"], 3)
+                check(f"{name} cost at 100k ≤ 1.5 × at 10k (cold)", ratio, 1.5, ratio <= 1.5)
+    return checks
+
+
+def print_table(title, summary):
+    print(f"\n{title}")
+    print(f"{'page':<16}{'state':<6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'×F1':>7}{'×F2':>7}{'err':>5}")
+    for name, states in summary.items():
+        for state, s in states.items():
+            print(
+                f"{name:<16}{state:<6}{s['rps']:>9.1f}{s['p50_ms']:>9.2f}{s['p95_ms']:>9.2f}{s['p99_ms']:>9.2f}"
+                f"{s['x_F1']:>7.2f}{s['x_F2']:>7.2f}{s['errors']:>5}"
+            )
+
+
+def main():
+    args = parse_args()
+    pages = [p for p in args.pages.split(",") if p]
+    env = bench_env(args.port)
+    print(f"Preparing PostgreSQL ({env['DATABASE_URL']}) and static files …", flush=True)
+    ensure_database(env)
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    manage(env, "collectstatic", "--noinput")
+    result = {
+        "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "uname": " ".join(os.uname())},
+        "settings": {
+            k: getattr(args, k) for k in ("products", "small", "duration", "rounds", "concurrency", "workers")
+        },
+        "sizes": {},
+    }
+    sizes = ([args.small] if args.small else []) + [args.products]
+    with tempfile.TemporaryDirectory() as workdir:
+        for size in sizes:
+            label = f"{size:,} products"
+            print(f"\n== {label}", flush=True)
+            seed(env, size)
+            files = url_lists(env, workdir)
+            size_pages = (
+                pages if size == args.products else [p for p in pages if p in ("list_filtered", "search_common")]
+            )
+            server = start_server(env, args.port, args.workers)
+            try:
+                runs = measure_size(env, args, files, size_pages, label)
+                rss = worker_rss_mib(server.pid)
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+            summary = summarise(runs)
+            result["sizes"][str(size)] = {"summary": summary, "worker_rss_mib": rss, "runs": runs}
+            print_table(label, summary)
+            print(f"worker RSS after the runs (MiB): {rss}")
+    big = result["sizes"][str(args.products)]["summary"]
+    small = result["sizes"].get(str(args.small), {}).get("summary") if args.small else None
+    result["targets"] = targets(big, small)
+    print("\nTargets (issue 6):")
+    for t in result["targets"]:
+        print(f"  {'met ' if t['met'] else 'MISS'}  {t['target']}: {t['value']} (limit {t['limit']})")
+    out_dir = ROOT / "var" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        (out_dir / name).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"\nJSON: var/bench/bench-{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()
