@@ -1,0 +1,110 @@
+"""Real production servers for tests: `scripts/serve.sh` (migrate, collectstatic, gunicorn) in a child
+process with production settings (debug off, hashed static files), talked to over HTTP on 127.0.0.1.
+"""
+
+import http.client
+import os
+import secrets
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+START_SECONDS = 90
+
+
+def production_env(tmp_path, **overrides):
+    """The environment of a production host, with its own static and media folders under `tmp_path`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "GUNICORN_"))}
+    env.pop("DATABASE_URL", None)
+    env.pop("CACHE_URL", None)
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        DJANGO_TESTING="0",
+        DJANGO_DEBUG="0",
+        GUNICORN_WORKERS="2",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+
+@dataclass
+class ProdServer:
+    port: int
+    env: dict
+    log_dir: Path
+    process: subprocess.Popen | None = field(default=None, init=False)
+
+    @property
+    def stdout_path(self):
+        return self.log_dir / f"serve-{self.port}.out"
+
+    @property
+    def stderr_path(self):
+        return self.log_dir / f"serve-{self.port}.err"
+
+    def start(self):
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {**self.env, "PORT": str(self.port)}
+        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
+            self.process = subprocess.Popen(
+                [str(BASE_DIR / "scripts" / "serve.sh")],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,  # its own process group: stop() ends gunicorn and its workers
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve.sh exited with {self.process.returncode}:\n{self.stderr_path.read_text()}")
+            try:
+                self.get("/healthz")
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"no answer on port {self.port}:\n{self.stderr_path.read_text()}")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def request(self, method, path, headers=None, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        try:
+            conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
+            raw = conn.getresponse()
+            return Response(raw.status, raw.headers, raw.read())
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def stdout_lines(self):
+        return self.stdout_path.read_text(encoding="utf-8", errors="replace").splitlines()
