@@ -2,11 +2,14 @@
 process with production settings (debug off, hashed static files), talked to over HTTP on 127.0.0.1.
 """
 
+import contextlib
 import http.client
 import os
 import secrets
 import signal
+import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,3 +111,86 @@ class ProdServer:
 
     def stdout_lines(self):
         return self.stdout_path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def add_database_alias(alias, config):
+    """Registers a database alias at run time (Django reads DATABASES once); returns a remover."""
+    from django.db import connections
+
+    connections.settings[alias] = connections.configure_settings({"default": {}, alias: dict(config)})[alias]
+
+    def remove():
+        connections[alias].close()
+        del connections.settings[alias]
+        if hasattr(connections._connections, alias):
+            delattr(connections._connections, alias)
+
+    return remove
+
+
+class TcpSwitch:
+    """A TCP relay on 127.0.0.1:`port` to `upstream` that can be switched off and on.
+
+    Off closes the listening port (new connections are refused, as by a stopped server) and cuts every
+    open connection (as a server shutting down does); on listens again on the same address.
+    """
+
+    def __init__(self, port, upstream):
+        self.port = port
+        self.upstream = upstream
+        self._lock = threading.Lock()
+        self._listener = None
+        self._sockets = set()
+
+    def on(self):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def off(self):
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, set()
+        if listener is not None:
+            listener.close()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # switched off
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+                server.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:
+                    client.close()
+                    server.close()
+                    return
+                self._sockets.update((client, server))
+            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
