@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 DEV := DJANGO_DEBUG=1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check check venv deps dev-deps demo messages bench clean
+.PHONY: run test lint format migrations-check check venv deps dev-deps demo messages bench clean \
+	serve deploy-check backup restore backups faults two-hosts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,37 @@ demo: deps
 ## messages: recompile the translation catalogues (needs gettext)
 messages: deps
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+## serve: production server: migrate, collectstatic, gunicorn with gunicorn.conf.py (on PORT, default 8000).
+## Needs DJANGO_SECRET_KEY (50+ random characters) and DJANGO_ALLOWED_HOSTS; see deploy/README.md
+serve: deps
+	scripts/serve.sh
+
+## deploy-check: Django's deployment checklist with production-like settings, as CI runs it
+deploy-check: deps
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_SECURE_SSL=1 DJANGO_ALLOWED_HOSTS=ocop.example.gov.vn DJANGO_DEBUG=0 DJANGO_TESTING=0 \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## backup: database (pg_dump, or SQLite's backup API) and media into var/backups/<new folder>
+backup: deps
+	$(BIN)/python scripts/backup.py backup
+
+## restore: make restore BACKUP=var/backups/<folder> (replaces the database and the media)
+restore: deps
+	@test -n "$(BACKUP)" || { $(BIN)/python scripts/backup.py list; echo "usage: make restore BACKUP=<folder>"; exit 2; }
+	$(BIN)/python scripts/backup.py restore "$(BACKUP)"
+
+backups: deps
+	$(BIN)/python scripts/backup.py list
+
+## faults: PostgreSQL stopped and started under load; counts 200/503/other and the time to recover
+faults: deps
+	scripts/db_fault_drill.sh
+
+## two-hosts: two gunicorn app hosts (8105, 8106) on one PostgreSQL and one Redis, for trying by hand
+two-hosts: deps
+	scripts/two_hosts.sh
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 .pytest_cache

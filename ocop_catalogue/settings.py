@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from ocop_catalogue.log import formatter_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -31,11 +34,22 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
             "(for local development: export DJANGO_DEBUG=1, or use `make run`)."
         )
+PRODUCTION = not (DEBUG or TESTING)
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's own deployment check asks the same: a short key can be guessed, and it signs sessions.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too short: use at least 50 random characters, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+    )
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
     default=["localhost", "127.0.0.1", "[::1]", "testserver"] if (DEBUG or TESTING) else [],
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off, e.g. DJANGO_ALLOWED_HOSTS=ocop.example.gov.vn"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Database: DATABASE_URL means PostgreSQL, otherwise a SQLite file under var/ -------------------
@@ -44,6 +58,12 @@ if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
+        # A database host that stops answering must fail fast (a 503 page), not hold a worker until
+        # gunicorn's timeout; libpq's minimum is 2 s. A refused connection fails at once anyway.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
+        )
 else:
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
@@ -59,6 +79,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,8 +101,14 @@ if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
+    # Outermost: the request id and the one log line per request see every response, 503s included.
+    "ocop_catalogue.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside sessions and auth, so that their database errors become the friendly 503 too.
+    "ocop_catalogue.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,7 +145,14 @@ if CACHE_URL:
     if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
         # Django's own Redis backend: no extra client library to configure.
         CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
-        CACHES["default"].pop("OPTIONS", None)
+        # A Redis that stops answering costs a request about a second, never a whole worker.
+        CACHES["default"]["OPTIONS"] = {
+            "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
+            "socket_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
+        }
+    # Several app hosts share sessions through the cache, with the database behind it so that a Redis
+    # restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Catalogue pages and fragments (ocop_catalogue/cache.py) must be shared by every worker and host,
@@ -148,7 +182,7 @@ USE_TZ = True
 
 # --- Static and media files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -169,11 +203,55 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SECURE_SSL = env.bool("DJANGO_SECURE_SSL", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Strict CSP: no inline scripts or styles anywhere (JSON-LD and json_script blocks are data, not scripts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": SECURE_SSL,
+    }
+}
+# The catalogue uses none of these browser features; nothing it embeds may either.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if SECURE_SSL:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain HTTP inside the network; a redirect would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -186,13 +264,30 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="OCOP catalogue <no-reply@localhost>")
 
 # --- Logging: errors go to the log with context, never to visitors ---------------------------------
+# One line per request on stdout (RequestLogMiddleware), everything else on stderr; every line carries
+# the request id. DJANGO_LOG_JSON=1 writes JSON lines for a log collector.
+LOG_JSON = env.bool("DJANGO_LOG_JSON", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ocop_catalogue.log.RequestIdFilter"}},
+    "formatters": {"default": formatter_config(LOG_JSON)},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "default", "filters": ["request_id"]},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "default",
+            "filters": ["request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's "Not Found: /x" warnings would be a second line for the same request; errors stay.
+        "django.request": {"level": "ERROR"},
+        "ocop_catalogue.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Catalogue ---------------------------------------------------------------------------------

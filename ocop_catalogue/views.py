@@ -1,13 +1,8 @@
-"""Site-wide views: home page, health check, robots.txt."""
+"""Site-wide views: home page, robots.txt (the health check is in health.py)."""
 
-import time
-
-from django.core.cache import cache
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from producers.models import Province
@@ -24,29 +19,6 @@ def home(request):
     )
     provinces = Province.objects.current()
     return render(request, "home.html", {"featured": featured, "provinces": provinces})
-
-
-@require_GET
-@never_cache
-def healthz(request):
-    """200 with JSON when the database and the cache answer, 503 naming what failed otherwise."""
-    checks = {}
-    started = time.monotonic()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        checks["database"] = "error"
-    try:
-        cache.set("healthz", "1", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "1" else "error"
-    except Exception:  # noqa: BLE001
-        checks["cache"] = "error"
-    healthy = all(v == "ok" for v in checks.values())
-    body = {"status": "ok" if healthy else "error", "checks": checks, "ms": round((time.monotonic() - started) * 1000)}
-    return JsonResponse(body, status=200 if healthy else 503)
 
 
 @require_GET

@@ -1,0 +1,139 @@
+"""Several app hosts: two gunicorn servers (scripts/serve.sh, production settings) on one PostgreSQL
+database and one Redis (cache and sessions), as behind a load balancer. What one host saves, the other
+serves at once; a staff member's session opened on one host works on the other."""
+
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+import redis
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from tests import factories
+from tests.site.prodserver import ProdServer, production_env
+
+HOST_PORTS = (8105, 8106)
+REDIS_URL = "redis://127.0.0.1:6379/6"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """One visitor: one cookie jar for 127.0.0.1, whichever host (port) the balancer sends it to."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def open(self, port, path, form=None):
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self.opener.open(f"http://127.0.0.1:{port}{path}", data=data, timeout=20) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:  # 3xx (not followed) and 4xx/5xx
+            return error.code, error.headers, error.read().decode()
+
+    def csrf_token(self, html):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    def log_in(self, form_port, post_port, username, password):
+        _, _, html = self.open(form_port, "/admin/login/?next=/admin/")
+        form = {"csrfmiddlewaretoken": self.csrf_token(html), "username": username, "password": password}
+        form["next"] = "/admin/"
+        return self.open(post_port, "/admin/login/?next=/admin/", form)
+
+
+@pytest.fixture
+def shared_redis():
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def two_hosts(settings, tmp_path, shared_redis):
+    if not settings.USING_POSTGRES:
+        pytest.skip("several app hosts share a PostgreSQL database: CI's PostgreSQL pass runs this test")
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    # Same secret key on every host (it signs sessions and password-reset links); own static folders.
+    common = production_env(tmp_path, DATABASE_URL=database_url, CACHE_URL=REDIS_URL)
+    servers = []
+    try:
+        for index, port in enumerate(HOST_PORTS):
+            env = {**common, "DJANGO_STATIC_ROOT": str(tmp_path / f"static-{port}")}
+            if index:
+                env["SERVE_MIGRATE"] = "0"  # one host migrates, the others only serve
+            servers.append(ProdServer(port, env, tmp_path / "logs").start())
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_change_saved_on_one_host_is_served_at_once_by_the_other(two_hosts):
+    host_a, host_b = two_hosts
+    product = factories.rated_product(stars=5, name="Chè Shan tuyết cổ thụ Tà Xùa")
+    for host in (host_a, host_b):
+        page = host.get("/")
+        assert page.status == 200
+        assert "Chè Shan tuyết cổ thụ Tà Xùa" in page.text
+
+    product.name = "Chè Shan tuyết Tà Xùa (đã đổi tên)"
+    product.save()
+    for host in (host_b, host_a):
+        text = host.get("/").text
+        assert "Chè Shan tuyết Tà Xùa (đã đổi tên)" in text
+        assert "Chè Shan tuyết cổ thụ Tà Xùa" not in text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_staff_session_works_on_every_host(two_hosts, shared_redis):
+    port_a, port_b = (server.port for server in two_hosts)
+    get_user_model().objects.create_superuser("ops", "ops@example.gov.vn", "mật-khẩu-cũ-đủ-dài")
+
+    staff = Browser()
+    # The form comes from host A, the login is posted to host B: CSRF and sessions are shared.
+    status, headers, _ = staff.log_in(port_a, port_b, "ops", "mật-khẩu-cũ-đủ-dài")
+    assert status == 302
+    assert headers["Location"] == "/admin/"
+    for port in (port_a, port_b):
+        status, _, html = staff.open(port, "/admin/")
+        assert status == 200
+        assert "/admin/logout/" in html
+    # The session lives in Redis (with the database behind it), where every host finds it.
+    assert shared_redis.keys("*django.contrib.sessions.cached_db*")
+
+    # A change saved through host A (the password), then used on host B.
+    _, _, html = staff.open(port_a, "/admin/password_change/")
+    form = {
+        "csrfmiddlewaretoken": staff.csrf_token(html),
+        "old_password": "mật-khẩu-cũ-đủ-dài",
+        "new_password1": "mật-khẩu-mới-thật-dài-2025",
+        "new_password2": "mật-khẩu-mới-thật-dài-2025",
+    }
+    status, headers, _ = staff.open(port_a, "/admin/password_change/", form)
+    assert status == 302
+    assert headers["Location"] == "/admin/password_change/done/"
+    assert staff.open(port_b, "/admin/")[0] == 200  # still logged in on B after the change on A
+
+    assert Browser().log_in(port_b, port_b, "ops", "mật-khẩu-cũ-đủ-dài")[0] == 200  # the form again: refused
+    assert Browser().log_in(port_b, port_b, "ops", "mật-khẩu-mới-thật-dài-2025")[0] == 302
+
+    # Logging out on B ends the session on A too.
+    _, _, html = staff.open(port_b, "/admin/")
+    staff.open(port_b, "/admin/logout/", {"csrfmiddlewaretoken": staff.csrf_token(html)})
+    status, headers, _ = staff.open(port_a, "/admin/")
+    assert status == 302
+    assert headers["Location"].startswith("/admin/login/")
