@@ -70,7 +70,7 @@ def test_healthy_with_the_local_cache(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "cache": "ok"}
+    assert body["checks"] == {"database": "ok", "cache": "ok", "cache:catalogue": "ok"}
     assert body["failed"] == []
     assert "no-cache" in response["Cache-Control"]
 
@@ -108,7 +108,7 @@ def test_unreachable_database_gives_503_naming_it(client, extra_database):
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert body["checks"] == {"database": "ok", "database:reports": "error", "cache": "ok"}
+    assert body["checks"] == {"database": "ok", "database:reports": "error", "cache": "ok", "cache:catalogue": "ok"}
     assert body["failed"] == ["database:reports"]
 
 
