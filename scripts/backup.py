@@ -99,8 +99,8 @@ def backup():
     try:
         db_path = work / DB_FILE[engine]
         if engine == "postgresql":
-            subprocess.run(  # noqa: S603 - a fixed argument list; the PostgreSQL tools come from PATH
-                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(db_path)],  # noqa: S607
+            subprocess.run(
+                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(db_path)],
                 env=pg_env(config),
                 check=True,
             )
@@ -151,8 +151,8 @@ def restore(folder):
     try:
         db_path = folder / DB_FILE[engine]
         if engine == "postgresql":
-            subprocess.run(  # noqa: S603 - a fixed argument list; the PostgreSQL tools come from PATH
-                [  # noqa: S607
+            subprocess.run(
+                [
                     "pg_restore",
                     "--clean",
                     "--if-exists",
