@@ -147,10 +147,10 @@ class DecisionImportResource(CatalogueResource):
         certificate = self._certificate(decision, errors)
         errors.raise_if_any()
         notes = []
-        certificate = self._save_new(certificate, notes, _("tạo quyết định mới"))
-        producer = self._save_new(producer, notes, _("tạo chủ thể mới"))
+        certificate = self._save_new(certificate, notes, _("tạo quyết định mới"), NUMBER, errors)
+        producer = self._save_new(producer, notes, _("tạo chủ thể mới"), PRODUCER, errors)
         product.producer = producer
-        product = self._save_new(product, notes, _("tạo sản phẩm mới"))
+        product = self._save_new(product, notes, _("tạo sản phẩm mới"), PRODUCT, errors)
         instance.certificate = certificate
         instance.product = product
         instance.stars = stars
@@ -166,9 +166,16 @@ class DecisionImportResource(CatalogueResource):
         errors.raise_if_any()
 
     @staticmethod
-    def _save_new(obj, notes, note):
+    def _save_new(obj, notes, note, column, errors):
+        """Save `obj` if the import creates it; its validation problems are the row's, under `column`."""
         if obj.pk is None:
-            obj.full_clean()
+            try:
+                obj.full_clean(exclude=["slug"])  # the slug is made on saving
+            except ValidationError as exc:
+                for messages in exc.message_dict.values():
+                    for message in messages:
+                        errors.add(column, message)
+                errors.raise_if_any()
             obj.save()
             notes.append(note)
         return obj

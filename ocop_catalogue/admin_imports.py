@@ -5,10 +5,13 @@ underscores, or the English alias). django-import-export reads rows without goin
 querysets, so every resource takes the user and checks the province of each row itself.
 """
 
+import contextlib
 import datetime
+import os
 import re
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,6 +28,8 @@ from ocop_catalogue.text import fold_vietnamese
 # Offered in this order on the import and export pages (Excel users first).
 FORMATS = [XLSX, CSV]
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+_FILE_SALT = "ocop_catalogue.admin_imports.file"
+_FILE_MAX_AGE = 2 * 60 * 60  # seconds between preview and confirmation
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
@@ -151,13 +156,31 @@ class ImportFileForm(ImportForm):
         return upload
 
 
+def sign_file_name(name, user):
+    """The kept upload's name as the confirmation form carries it: signed, tied to the user, short-lived."""
+    return signing.dumps([os.path.basename(name), user.pk], salt=_FILE_SALT)
+
+
 class ConfirmFileForm(ConfirmImportForm):
-    """The confirmation step's hidden fields, checked so that a tampered value gives a form error, not a crash."""
+    """The confirmation step's hidden fields, checked so that a tampered value gives a form error, not a crash.
+
+    The kept file's name is signed: nobody can point the import at another user's upload, or at any
+    other file of the server's temporary folder (which the import would read, then delete).
+    """
 
     def __init__(self, *args, **kwargs):
         self.user = kwargs.pop("user", None)
         self.format_count = kwargs.pop("format_count", len(FORMATS))
         super().__init__(*args, **kwargs)
+
+    def clean_import_file_name(self):
+        try:
+            name, user_pk = signing.loads(self.cleaned_data["import_file_name"], salt=_FILE_SALT, max_age=_FILE_MAX_AGE)
+        except (signing.BadSignature, ValueError, TypeError):
+            raise ValidationError(_("Phiên nhập đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại.")) from None
+        if self.user is None or user_pk != self.user.pk or os.path.basename(name) != name:
+            raise ValidationError(_("Phiên nhập không hợp lệ; hãy tải tệp lên lại."))
+        return name
 
     def clean_format(self):
         value = self.cleaned_data["format"]
@@ -195,6 +218,12 @@ class CatalogueImportExportMixin(ImportMixin, CatalogueExportMixin):
     def get_import_form_kwargs(self, request):
         return {**super().get_import_form_kwargs(request), "user": request.user}
 
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = sign_file_name(initial["import_file_name"], request.user)
+        return initial
+
     def get_confirm_form_kwargs(self, request, import_form=None):
         kwargs = super().get_confirm_form_kwargs(request, import_form)
         return {**kwargs, "user": request.user, "format_count": len(self.get_import_formats())}
@@ -211,7 +240,25 @@ class CatalogueImportExportMixin(ImportMixin, CatalogueExportMixin):
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # A preview that cannot be confirmed leaves its kept copy of the upload behind: remove it.
+        context = getattr(response, "context_data", None) or {}
+        upload = getattr(context.get("form"), "cleaned_data", {}).get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if name and "confirm_form" not in context:
+            storage = self.get_tmp_storage_class()(name=os.path.basename(name), **self.get_tmp_storage_class_kwargs())
+            with contextlib.suppress(OSError):
+                storage.remove()
+        return response
+
     def process_import(self, request, **kwargs):
+        if request.method == "POST":
+            confirm_form = self.create_confirm_form(request)
+            if not confirm_form.is_valid():
+                problems = [str(m) for messages_ in confirm_form.errors.values() for m in messages_]
+                messages.error(request, " ".join(dict.fromkeys(problems)))
+                return redirect(self._import_url())
         try:
             return super().process_import(request, **kwargs)
         except (FileNotFoundError, UnicodeDecodeError, ValueError, IndexError):
