@@ -62,11 +62,20 @@ class ScopedRowResource(CatalogueResource):
             errors.add(column, _("Thiếu %(column)s.") % {"column": column.lower()})
         setattr(instance, attribute, value)
 
-    def validate(self, instance, errors, exclude=()):
-        """Model validation, its messages filed under the file's column names."""
+    def set_url(self, instance, row, column, attribute, errors):
+        """A web address; typed without a scheme ("example.org") it is https, as in the admin's forms."""
+        if column not in row:
+            return
+        value = cell_text(row[column])
+        if value and "://" not in value:
+            value = f"https://{value}"
+        setattr(instance, attribute, value)
+
+    def validate(self, instance, errors):
+        """Model validation (the slug is made on saving), its messages filed under the file's column names."""
         columns = {field.attribute: field.column_name for field in self.fields.values() if field.attribute}
         try:
-            instance.full_clean(exclude=[*exclude, *(f for f in columns if f in errors.errors)])
+            instance.full_clean(exclude=["slug"])
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
@@ -144,11 +153,11 @@ class ProducerResource(ScopedRowResource):
             ("Địa chỉ", "address"),
             ("Điện thoại", "phone"),
             ("Email", "email"),
-            ("Trang web", "website"),
             ("Giới thiệu", "description"),
-            ("Nguồn", "source_url"),
         ):
             self.set_text(producer, row, column, attribute, errors)
+        self.set_url(producer, row, "Trang web", "website", errors)
+        self.set_url(producer, row, "Nguồn", "source_url", errors)
 
     def province_from(self, value, column, errors, *, current):
         text = cell_text(value)

@@ -59,7 +59,7 @@ class ProductResource(ScopedRowResource):
         self.set_text(product, row, "Tên sản phẩm", "name", errors, required=True)
         self.set_text(product, row, "Tên tiếng Anh", "name_en", errors)
         self.set_text(product, row, "Mô tả", "description", errors)
-        self.set_text(product, row, "Nguồn", "source_url", errors)
+        self.set_url(product, row, "Nguồn", "source_url", errors)
         producer = self._producer(cell_text(row.get("Chủ thể")), errors)
         if producer is not None:
             product.producer = producer
