@@ -80,7 +80,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Applications -------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "csp",
-    "django.contrib.admin",
+    # --- Back-office (admin): the catalogue's own admin site, Vietnamese headers and the expiry panel.
+    "ocop_catalogue.admin_site.CatalogueAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -92,6 +93,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    # --- Back-office: login throttling (django-axes). ---
+    "axes",
     # The catalogue's own apps; dependencies point one way: certifications -> products -> producers.
     "producers",
     "products",
@@ -117,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # --- Back-office: django-axes must come last; it turns a flagged failed login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ocop_catalogue.urls"
@@ -172,6 +177,22 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# --- Back-office: admin login throttling with django-axes -------------------------------------------
+# Five failed logins for one user name, or from one address, lock it out for 15 minutes. The test client's
+# login() calls authenticate() without a request, which axes refuses, so tests run with axes off and the
+# lockout test switches it on (tests/producers/test_admin_login.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("DJANGO_AXES_ENABLED", default=not TESTING)
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ocop_catalogue.admin_site.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ocop_catalogue.admin_site.client_ip"
+
 # --- Internationalisation: Vietnamese first, English under /en/ -----------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -179,6 +200,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# --- Back-office: dates typed day first (dd/mm/yyyy) in Vietnamese forms; see ocop_catalogue/formats/vi. ---
+FORMAT_MODULE_PATH = ["ocop_catalogue.formats"]
 
 # --- Static and media files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -257,6 +280,14 @@ if SECURE_SSL:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Back-office: django-import-export -------------------------------------------------------------
+# Imports run in one transaction and roll back on any row error; only staff with the model's add or
+# change permission import or export (each admin class also narrows rows to the user's provinces).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Email: console unless configured -------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,154 @@
+"""Forms and filters of the certificate back-office: the entry rules of DESIGN.md §5, revocation, decision import."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ocop_catalogue import validity
+from ocop_catalogue.admin_imports import ConfirmFileForm, ImportFileForm
+from ocop_catalogue.admin_scoping import https_formfield, scope_queryset
+from ocop_catalogue.admin_uploads import check_scan, is_new_upload
+from ocop_catalogue.validity import Status
+from producers.models import Province
+
+from ..models import Certificate, CertificateKind
+
+VALID_UNTIL_HELP = _(
+    "Để trống thì tự tính từ ngày cấp: quyết định OCOP 36 tháng; nhãn hiệu chứng nhận, nhãn hiệu tập thể "
+    "10 năm. Chỉ dẫn địa lý không có thời hạn: để trống."
+)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status today by the one rule (ocop_catalogue.validity), for certificates and entries alike."""
+
+    title = _("tình trạng hiệu lực")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.VALID, _("còn hiệu lực")),
+            (Status.EXPIRING, _("hết hạn trong 90 ngày tới")),
+            (Status.EXPIRED, _("đã hết hạn")),
+            (Status.REVOKED, _("đã thu hồi")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return queryset.by_status(self.value())
+        return queryset
+
+
+class CertificateForm(forms.ModelForm):
+    class Meta:
+        model = Certificate
+        formfield_callback = https_formfield
+        fields = [
+            "kind",
+            "number",
+            "title",
+            "product_name",
+            "province",
+            "former_province",
+            "issuer",
+            "decision",
+            "holder",
+            "issued_on",
+            "issued_year",
+            "valid_until",
+            "revoked_on",
+            "revocation_reason",
+            "document",
+            "source_url",
+            "notes",
+        ]
+        help_texts = {"valid_until": VALID_UNTIL_HELP}
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        return check_scan(document) if is_new_upload(document) else document
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, province, number = cleaned.get("kind"), cleaned.get("province"), cleaned.get("number")
+        if kind and province and number:
+            duplicates = (
+                Certificate.objects.filter(kind=kind, province=province)
+                .find_number(number)
+                .exclude(pk=self.instance.pk)
+            )
+            first = duplicates.first()
+            if first is not None:
+                self.add_error(
+                    "number",
+                    _("Số %(number)s đã có: «%(existing)s» (ngày cấp %(date)s). Mỗi số chỉ nhập một lần.")
+                    % {
+                        "number": number,
+                        "existing": first.title,
+                        "date": first.issued_on.strftime("%d/%m/%Y") if first.issued_on else "—",
+                    },
+                )
+        if self.instance.pk and kind and kind != self.instance.kind and self.instance.entries.exists():
+            self.add_error("kind", _("Văn bản đã có sản phẩm; không đổi loại được. Hãy tạo văn bản mới."))
+        return cleaned
+
+
+class EntryFormSet(forms.BaseInlineFormSet):
+    """Stars follow the certificate being edited, even before it is saved (DESIGN.md §5)."""
+
+    def clean(self):
+        super().clean()
+        kind = self.instance.kind
+        for form in self.forms:
+            if not form.has_changed() or form.cleaned_data.get("DELETE") or "stars" not in form.cleaned_data:
+                continue
+            stars = form.cleaned_data.get("stars")
+            if kind == CertificateKind.OCOP and stars not in (3, 4, 5):
+                form.add_error("stars", _("Sản phẩm OCOP được công nhận phải đạt 3, 4 hoặc 5 sao."))
+            elif kind and kind != CertificateKind.OCOP and stars is not None:
+                form.add_error("stars", _("Chỉ quyết định OCOP mới có hạng sao; để trống ô này."))
+
+
+class RevokeForm(forms.Form):
+    revoked_on = forms.DateField(label=_("Ngày thu hồi"), widget=admin.widgets.AdminDateWidget)
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Ví dụ: số và ngày của quyết định thu hồi, hoặc lý do (không đánh giá lại sau 36 tháng)."),
+    )
+
+    def clean_revoked_on(self):
+        day = self.cleaned_data["revoked_on"]
+        if day > validity.today():
+            raise forms.ValidationError(_("Ngày thu hồi không được sau hôm nay."))
+        return day
+
+
+def _user_provinces(user):
+    return scope_queryset(Province.objects.current(), user)
+
+
+class DecisionImportForm(ImportFileForm):
+    province = forms.ModelChoiceField(
+        label=_("Tỉnh, thành phố ban hành"), queryset=Province.objects.none(), empty_label=None
+    )
+    create_missing = forms.BooleanField(
+        label=_("Tạo sản phẩm, chủ thể còn thiếu (trong tỉnh đã chọn)"),
+        required=False,
+        help_text=_("Không chọn: dòng nào có sản phẩm hoặc chủ thể chưa có trong danh mục sẽ báo lỗi."),
+    )
+    field_order = ["province", "import_file", "format", "create_missing", "resource"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = _user_provinces(self.user)
+
+
+class DecisionConfirmForm(ConfirmFileForm):
+    province = forms.ModelChoiceField(queryset=Province.objects.none(), widget=forms.HiddenInput)
+    create_missing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = _user_provinces(self.user)

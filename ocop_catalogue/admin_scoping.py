@@ -1,0 +1,230 @@
+"""Province scoping for the back-office: the one rule for what a staff account may see and change.
+
+A superuser, or a member of the "National staff" group, sees every province. Every other staff account
+sees only the provinces it is assigned to (`producers.StaffProvince`) and the former units merged into
+them. `PROVINCE_PATHS` says how each catalogue model reaches its province; `ProvinceScopedAdminMixin`
+applies that path everywhere the admin reads or writes rows: changelists (and so actions and exports),
+change, delete and history views, foreign-key choices (and so autocompletes, whose rows come from the
+target model's admin), list filters, and the checks before saving. Imports check the province
+themselves with `scope_queryset` and `in_scope` (django-import-export bypasses the admin's queryset).
+"""
+
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+PROVINCIAL_STAFF_GROUP = "Provincial staff"
+NATIONAL_STAFF_GROUP = "National staff"
+
+# How each model reaches the Province that owns it; "" is the Province model itself.
+PROVINCE_PATHS = {
+    "producers.province": "",
+    "producers.producer": "province",
+    "producers.staffprovince": "province",
+    "products.product": "producer__province",
+    "products.productimage": "product__producer__province",
+    "certifications.certificate": "province",
+    "certifications.certifiedproduct": "certificate__province",
+}
+
+_CACHE_ATTR = "_ocop_province_scope"
+
+
+def province_path(model):
+    """The path from `model` to its Province, or None for models every staff member shares."""
+    return PROVINCE_PATHS.get(model._meta.label_lower)
+
+
+def sees_every_province(user) -> bool:
+    return _scope(user) is None
+
+
+def province_ids(user):
+    """The ids of the provinces `user` looks after (a frozenset), or None when it sees them all."""
+    return _scope(user)
+
+
+def _scope(user):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if hasattr(user, _CACHE_ATTR):
+        return getattr(user, _CACHE_ATTR)
+    if user.is_superuser or user.groups.filter(name=NATIONAL_STAFF_GROUP).exists():
+        scope = None
+    else:
+        scope = frozenset(user.province_assignments.values_list("province_id", flat=True))
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user):
+    """Drop the cached scope, e.g. after changing the user's assignments in the same request."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def scope_q(user, path) -> Q:
+    """A filter for the rows of a model whose province path is `path` that `user` may see."""
+    ids = _scope(user)
+    if ids is None:
+        return Q()
+    if path == "":
+        # A province, and the former units merged into it (for "former province" fields).
+        return Q(pk__in=ids) | Q(merged_into__in=ids)
+    return Q(**{f"{path}__in": ids})
+
+
+def scope_queryset(queryset, user):
+    """`queryset` narrowed to what `user` may see; unchanged for models every staff member shares."""
+    path = province_path(queryset.model)
+    if path is None:
+        return queryset
+    ids = _scope(user)
+    if ids is None:
+        return queryset
+    # Every path follows foreign keys towards one province, so the filter never duplicates rows.
+    return queryset.filter(scope_q(user, path))
+
+
+def object_province_ids(obj):
+    """The province ids that own `obj` (an unsaved or historical instance too), walking its path."""
+    path = province_path(type(obj))
+    if path is None:
+        return None
+    if path == "":
+        return {obj.pk, obj.merged_into_id} - {None}
+    *hops, last = path.split("__")
+    target = obj
+    try:
+        for hop in hops:
+            target = getattr(target, hop)
+            if target is None:
+                return set()
+    except ObjectDoesNotExist:
+        return set()
+    value = getattr(target, f"{last}_id", None)
+    return {value} if value is not None else set()
+
+
+def in_scope(user, obj) -> bool:
+    """Whether `user` may see and change `obj`."""
+    ids = _scope(user)
+    if ids is None:
+        return True
+    owners = object_province_ids(obj)
+    if owners is None:
+        return True
+    return bool(owners) and bool(owners & ids)
+
+
+class ProvinceScopedAdminMixin:
+    """Put first in the bases of every catalogue ModelAdmin and inline: it narrows everything to the user's provinces.
+
+    `list_filter` entries that follow a relation show only the values present in the user's rows,
+    so no other province's name reaches the sidebar.
+    """
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django answers a missing object with a redirect to the index; another province's record is
+        # simply not there for this user, so say 404 instead of hinting it was deleted.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("Không tìm thấy bản ghi này."))
+        return obj
+
+    def _obj_allowed(self, request, obj):
+        # Inlines receive the parent object, which the parent admin has already checked.
+        if obj is None or isinstance(self, admin.options.InlineModelAdmin):
+            return True
+        return in_scope(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._obj_allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._obj_allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._obj_allowed(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if province_path(related) is not None and "queryset" not in kwargs:
+            queryset = self.get_field_queryset(None, db_field, request)
+            if queryset is None:
+                queryset = related._default_manager.all()
+            kwargs["queryset"] = scope_queryset(queryset, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and _is_relation(self.model, entry):
+                entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
+    def check_in_scope(self, request, obj):
+        if not in_scope(request.user, obj):
+            raise PermissionDenied(_("Bản ghi này thuộc tỉnh, thành phố khác."))
+
+    def save_model(self, request, obj, form, change):
+        self.check_in_scope(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and inline_form.instance is not None:
+                self.check_in_scope(request, inline_form.instance)
+        super().save_formset(request, form, formset, change)
+
+    def get_valid_export_item_pks(self, request):
+        # django-import-export's default lists every row of the table; the user's rows are enough.
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history loads the version straight from the history table: check the live row first.
+        model = self.model
+        if model._default_manager.filter(pk=_safe_pk(model, object_id)).exists():
+            self.get_object(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def https_formfield(db_field, **kwargs):
+    """ModelForm.Meta.formfield_callback: web addresses typed without a scheme are https (Django 6's default)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+def _safe_pk(model, value):
+    try:
+        return model._meta.pk.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        # A malformed id in a URL is "not found", never an error page.
+        raise Http404 from None
+
+
+def _is_relation(model, lookup):
+    opts = model._meta
+    field = None
+    for part in lookup.split("__"):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation:
+            return False
+        opts = field.related_model._meta
+    return field is not None and field.is_relation

@@ -1,0 +1,55 @@
+"""The back-office site: Vietnamese headers, the expiry panel on the index, and the login lockout page.
+
+Installed in place of "django.contrib.admin" (settings.INSTALLED_APPS), so `admin.site` everywhere is
+this site and every app's admin.py registers on it as usual.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogueAdminSite(admin.AdminSite):
+    site_header = _("Quản trị danh mục OCOP")
+    site_title = _("Quản trị OCOP")
+    index_title = _("Bảng điều khiển")
+    index_template = "admin/ocop_index.html"
+
+    def index(self, request, extra_context=None):
+        from certifications.services import expiry_overview
+
+        extra_context = {**(extra_context or {}), "expiry": expiry_overview(request.user)}
+        return super().index(request, extra_context)
+
+
+class CatalogueAdminConfig(AdminConfig):
+    default_site = "ocop_catalogue.admin_site.CatalogueAdminSite"
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What django-axes answers once a user name or address is locked out: a page in the admin's look."""
+    from django.contrib.admin import site
+
+    minutes = round(settings.AXES_COOLOFF_TIME * 60) if settings.AXES_COOLOFF_TIME else None
+    context = {
+        **site.each_context(request),
+        "title": _("Tạm khoá đăng nhập"),
+        "cooloff_minutes": minutes,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    }
+    return render(request, "admin/lockout.html", context, status=429)
+
+
+def client_ip(request):
+    """The visitor's address for login throttling.
+
+    Behind the TLS proxy (DJANGO_SECURE_SSL) the right-most X-Forwarded-For entry is the one our proxy
+    wrote; the entries before it come from the client and could be forged.
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR")

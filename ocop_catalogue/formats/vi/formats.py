@@ -1,0 +1,7 @@
+"""Vietnamese date input: day first, as documents are dated (Django's "vi" locale defines none, so
+"01/06/2025" would otherwise be read the American way, as 6 January). Other formats come from Django's vi locale.
+"""
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+FIRST_DAY_OF_WEEK = 1  # Monday

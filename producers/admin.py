@@ -1,0 +1,118 @@
+"""Back-office for provinces, producers and staff-to-province assignments (scoped: ocop_catalogue.admin_scoping)."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
+from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, https_formfield, province_ids
+from ocop_catalogue.admin_uploads import check_image, is_new_upload
+
+from .models import Producer, Province, StaffProvince
+from .resources import ProducerResource, ProvinceResource, StaffProvinceResource
+
+
+@admin.register(Province)
+class ProvinceAdmin(ProvinceScopedAdminMixin, CatalogueExportMixin, admin.ModelAdmin):
+    list_display = ["name", "name_en", "kind", "is_current", "merged_into"]
+    list_filter = ["is_current", "kind"]
+    list_select_related = ["merged_into"]
+    search_fields = ["name", "name_en", "slug"]
+    readonly_fields = ["slug"]
+    resource_classes = [ProvinceResource]
+
+
+class ProducerForm(forms.ModelForm):
+    class Meta:
+        model = Producer
+        formfield_callback = https_formfield
+        fields = [
+            "name",
+            "kind",
+            "province",
+            "former_province",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "description",
+            "logo",
+            "source_url",
+        ]
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        return check_image(logo) if is_new_upload(logo) else logo
+
+
+@admin.register(Producer)
+class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
+    form = ProducerForm
+    ordering = ["name"]  # the count annotation groups rows, which drops the model's default ordering
+    list_display = ["name", "kind", "province", "product_count", "phone", "updated_at"]
+    list_filter = ["province", "kind"]
+    list_select_related = ["province"]
+    search_fields = ["name", "slug", "address", "phone", "email"]
+    readonly_fields = ["slug", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "province", "former_province", "slug"]}),
+        (_("Liên hệ"), {"fields": ["address", "phone", "email", "website"]}),
+        (_("Giới thiệu"), {"fields": ["description", "logo", "source_url"]}),
+        (_("Thời gian"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    resource_classes = [ProducerResource]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_products=Count("products"))
+
+    @admin.display(description=_("số sản phẩm"), ordering="n_products")
+    def product_count(self, producer):
+        return producer.n_products
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        ids = province_ids(request.user)
+        if ids is not None and len(ids) == 1:
+            initial.setdefault("province", next(iter(ids)))
+        return initial
+
+
+@admin.register(StaffProvince)
+class StaffProvinceAdmin(ProvinceScopedAdminMixin, CatalogueExportMixin, admin.ModelAdmin):
+    list_display = ["user", "province"]
+    list_filter = ["province"]
+    list_select_related = ["user", "province"]
+    search_fields = ["user__username", "user__email", "province__name"]
+    autocomplete_fields = ["user"]
+    resource_classes = [StaffProvinceResource]
+
+
+class StaffProvinceInline(ProvinceScopedAdminMixin, admin.TabularInline):
+    model = StaffProvince
+    extra = 1
+    verbose_name = _("tỉnh, thành phố phụ trách")
+    verbose_name_plural = _("tỉnh, thành phố phụ trách (nhân viên tỉnh chỉ thấy dữ liệu của các tỉnh này)")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class CatalogueUserAdmin(UserAdmin):
+    """Django's user admin, with the provinces each staff account looks after."""
+
+    inlines = [*UserAdmin.inlines, StaffProvinceInline]
+    list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_superuser", "provinces"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("province_assignments__province")
+
+    @admin.display(description=_("tỉnh phụ trách"))
+    def provinces(self, user):
+        return ", ".join(a.province.name for a in user.province_assignments.all())

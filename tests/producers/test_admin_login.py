@@ -1,0 +1,92 @@
+"""Admin login throttling (django-axes): repeated failures lock the user name and the address for a while."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.admin_world import PASSWORD, staff_user
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_URL = reverse("admin:login")
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+    return settings
+
+
+@pytest.fixture
+def staff(settings):
+    # A fast hasher: these tests log in by form many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return staff_user("nv_sonla", provinces=["son-la"], password=PASSWORD)
+
+
+def attempt(client, username, password, address="10.0.0.1"):
+    return client.post(LOGIN_URL, {"username": username, "password": password, "next": "/admin/"}, REMOTE_ADDR=address)
+
+
+def test_five_failures_lock_the_account_with_a_clear_vietnamese_message(axes_on, staff):
+    client = Client()
+    for _ in range(4):
+        response = attempt(client, "nv_sonla", "sai-mat-khau")
+        assert response.status_code == 200
+        assert response.context["form"].errors
+    locked = attempt(client, "nv_sonla", "sai-mat-khau")
+    assert locked.status_code == 429
+    html = locked.content.decode()
+    assert "Tạm khoá đăng nhập" in html and "15 phút" in html and "5 lần đăng nhập sai" in html
+    # Even the right password is refused while locked, from this address or another one.
+    assert attempt(client, "nv_sonla", PASSWORD).status_code == 429
+    assert attempt(Client(), "nv_sonla", PASSWORD, address="10.0.0.2").status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_from_one_address_lock_that_address_for_every_user_name(axes_on, staff):
+    client = Client()
+    for i in range(5):
+        attempt(client, f"doan-mo-{i}", "sai")
+    assert attempt(client, "nv_sonla", PASSWORD).status_code == 429
+    assert attempt(Client(), "nv_sonla", PASSWORD, address="10.0.0.9").status_code == 302
+
+
+def test_the_lock_ends_after_the_cool_off(axes_on, staff):
+    client = Client()
+    for _ in range(5):
+        attempt(client, "nv_sonla", "sai-mat-khau")
+    assert attempt(client, "nv_sonla", PASSWORD).status_code == 429
+    # Fifteen minutes later (the attempts are aged in the database rather than waiting).
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    response = attempt(client, "nv_sonla", PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+def test_a_success_resets_the_count(axes_on, staff):
+    client = Client()
+    for _ in range(4):
+        attempt(client, "nv_sonla", "sai-mat-khau")
+    assert attempt(client, "nv_sonla", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert attempt(client, "nv_sonla", "sai-mat-khau").status_code == 200
+
+
+def test_the_test_clients_login_and_force_login_still_work(staff):
+    client = Client()
+    assert client.login(username="nv_sonla", password=PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
+    other = Client()
+    other.force_login(staff)
+    assert other.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_login_page_speaks_vietnamese(client):
+    html = client.get(LOGIN_URL).content.decode()
+    assert "Quản trị danh mục OCOP" in html and "Đăng nhập" in html
