@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from ocop_catalogue.i18n import localized_name
@@ -109,7 +110,12 @@ def province_detail(request, slug):
     )
     list_url = reverse("products:product_list")
     chart_stars = [
-        (_("%(n)s sao") % {"n": n}, count, f"{list_url}?province={province.slug}&stars={n}", f"stars-{n}")
+        (
+            ngettext("%(n)s sao", "%(n)s sao", n) % {"n": n},
+            count,
+            f"{list_url}?province={province.slug}&stars={n}",
+            f"stars-{n}",
+        )
         for n, count in figures["by_stars"]
     ]
     chart_stars.append((_("Chưa có hạng"), figures["unrated"], None, "stars-none"))

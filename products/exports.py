@@ -16,6 +16,7 @@ from django.db.models import Aggregate, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ocop_catalogue.i18n import localized_name
 from ocop_catalogue.validity import status_on
@@ -45,21 +46,21 @@ class _GroupConcat(Aggregate):
 
 def export_header() -> list[str]:
     return [
-        _("Sản phẩm"),
-        _("Nhóm OCOP"),
-        _("Loại sản phẩm"),
-        _("Tỉnh, thành phố"),
-        _("Chủ thể"),
-        _("Loại chủ thể"),
-        _("Địa chỉ"),
-        _("Điện thoại"),
-        _("Email"),
-        _("Trang web"),
-        _("Hạng sao OCOP hiện hành"),
-        _("Hiệu lực hạng sao đến"),
-        _("Tình trạng hạng sao"),
-        _("Văn bản chứng nhận còn hiệu lực"),
-        _("Trang sản phẩm"),
+        pgettext("export", "Sản phẩm"),
+        pgettext("export", "Nhóm OCOP"),
+        pgettext("export", "Loại sản phẩm"),
+        pgettext("export", "Tỉnh, thành phố"),
+        pgettext("export", "Chủ thể"),
+        pgettext("export", "Loại chủ thể"),
+        pgettext("export", "Địa chỉ"),
+        pgettext("export", "Điện thoại"),
+        pgettext("export", "Email"),
+        pgettext("export", "Trang web"),
+        pgettext("export", "Hạng sao OCOP hiện hành"),
+        pgettext("export", "Hiệu lực hạng sao đến"),
+        pgettext("export", "Tình trạng hạng sao"),
+        pgettext("export", "Văn bản chứng nhận còn hiệu lực"),
+        pgettext("export", "Trang sản phẩm"),
     ]
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from ocop_catalogue.i18n import localized_name
@@ -124,7 +125,7 @@ def product_json_ld(request, product, entries, image_url):
                 "ratingValue": entry.stars,
                 "bestRating": 5,
                 "worstRating": 1,
-                "name": _("%(n)s sao OCOP") % {"n": entry.stars},
+                "name": ngettext("%(n)s sao OCOP", "%(n)s sao OCOP", entry.stars) % {"n": entry.stars},
             }
         certifications.append({k: v for k, v in item.items() if v is not None})
     producer = product.producer
