@@ -4,8 +4,11 @@ A product's certificates live in the certifications app, which this app never im
 them through the ORM by the reverse name `entries` (CertifiedProduct.product) and `apps.get_model`.
 """
 
-from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.apps import apps
+from django.db import connection, models
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Length, StrIndex
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -59,14 +62,39 @@ class Category(models.Model):
 
 STAR_LEVELS = (3, 4, 5)
 
+# More words than this in a query add nothing but cost.
+MAX_SEARCH_WORDS = 10
+
+
+def search_words(query) -> list[str]:
+    """The folded words of a search query, as they are matched against `search_text`."""
+    return fold_vietnamese(query).split()[:MAX_SEARCH_WORDS]
+
 
 def product_image_path(instance, filename):
     return unguessable_name("products", filename)
 
 
+def in_force_entries(day=None, **conditions):
+    """Certificate entries of the outer product that are in force on `day` (DESIGN.md §5)."""
+    entry_model = apps.get_model("certifications", "CertifiedProduct")
+    return entry_model.objects.filter(validity.in_force_q(day), product=OuterRef("pk"), **conditions)
+
+
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def for_cards(self):
+        """What a product card shows, in one query: current stars, producer, province, group, GI and mark badges."""
+        return (
+            self.with_current_stars()
+            .select_related("producer__province", "category__group")
+            .annotate(
+                has_gi=Exists(in_force_entries(kind="gi")),
+                has_mark=Exists(in_force_entries(kind__in=("certification_mark", "collective_mark"))),
+            )
+        )
 
     def with_current_stars(self, day=None):
         """Annotate `current_stars` (3, 4, 5 or None) and `current_stars_until` on `day` (DESIGN.md §5).
@@ -98,11 +126,59 @@ class ProductQuerySet(models.QuerySet):
 
     def search(self, query):
         """Products whose folded search text holds every folded word of `query`."""
-        words = fold_vietnamese(query).split()
         qs = self
-        for word in words[:10]:
+        for word in search_words(query):
             qs = qs.filter(search_text__contains=word)
         return qs
+
+    def order_by_relevance(self, query):
+        """Best matches of `query` first (DESIGN.md §7).
+
+        Tiers: the name starts with the query; every word is in the name; the words are elsewhere
+        (category, producer, province, certificate titles). `search_text` begins with the folded
+        name, so a word whose first occurrence lies within the name's length is a word of the name.
+        Within a tier: trigram similarity on PostgreSQL, the earliest match elsewhere.
+        """
+        words = search_words(query)
+        if not words:
+            return self
+        phrase = " ".join(words)
+        in_name = Q(*(LessThanOrEqual(StrIndex("search_text", Value(word)), Length("name")) for word in words))
+        tier = Case(
+            When(search_text__startswith=phrase, then=Value(0)),
+            When(in_name, then=Value(1)),
+            default=Value(2),
+            output_field=models.IntegerField(),
+        )
+        qs = self.annotate(search_tier=tier)
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramSimilarity
+
+            qs = qs.annotate(search_similarity=TrigramSimilarity("search_text", phrase))
+            return qs.order_by("search_tier", "-search_similarity", "search_text", "pk")
+        qs = qs.annotate(search_position=StrIndex("search_text", Value(words[0])))
+        return qs.order_by("search_tier", "search_position", Length("search_text"), "search_text", "pk")
+
+    def similar(self, query, limit=6):
+        """Near misses for a query that found nothing: trigram word similarity on PostgreSQL
+        (typos), elsewhere the products holding the most of its words."""
+        words = search_words(query)
+        if not words:
+            return self.none()
+        phrase = " ".join(words)
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            return (
+                self.annotate(search_similarity=TrigramWordSimilarity(phrase, "search_text"))
+                .filter(search_similarity__gte=0.3)
+                .order_by("-search_similarity", "search_text")[:limit]
+            )
+        hits = sum(
+            (Case(When(search_text__contains=word, then=Value(1)), default=Value(0)) for word in words),
+            Value(0),
+        )
+        return self.annotate(search_hits=hits).filter(search_hits__gt=0).order_by("-search_hits", "search_text")[:limit]
 
 
 class Product(models.Model):
@@ -160,10 +236,14 @@ class Product(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Product, self.name, instance=self, max_length=255, fallback="san-pham")
-        self.search_text = self.build_search_text()
+        # Derived fields are recomputed on every save, so that saving an instance loaded before its
+        # certificates changed can never write back a stale copy.
+        derived = {"search_text": self.build_search_text(), **self.rating_copy()}
+        for name, value in derived.items():
+            setattr(self, name, value)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,11 +1,13 @@
-"""Keep Product.search_text current when a producer or category it folds in is renamed."""
+"""Keep Product.search_text current when a producer or category it folds in is renamed, and make
+the thumbnails of a saved photo."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from producers.models import Producer
 
-from .models import Category, Product
+from .images import make_thumbnails
+from .models import Category, Product, ProductImage
 
 
 def refresh_products(products):
@@ -23,3 +25,10 @@ def producer_saved(sender, instance, created, raw=False, **kwargs):
 def category_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw:
         refresh_products(Product.objects.filter(category=instance))
+
+
+@receiver(post_save, sender=Product, dispatch_uid="products_product_thumbnails")
+@receiver(post_save, sender=ProductImage, dispatch_uid="products_photo_thumbnails")
+def make_photo_thumbnails(sender, instance, raw=False, **kwargs):
+    if not raw:
+        make_thumbnails(instance.image)

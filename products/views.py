@@ -1,20 +1,214 @@
-"""Public pages of products."""
+"""Public pages of products: the filtered list, its CSV export, a product, its QR code and printable label."""
 
+import csv
+
+import segno
+from django.db.models import F, Q
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from ocop_catalogue.i18n import localized_name
+from ocop_catalogue.validity import IN_FORCE, Status
+
+from .exports import export_header, export_rows, format_cell
+from .filters import ProductFilter
 from .models import Product
+
+PAGE_SIZE = 24
+# OFFSET pagination slows down deep into a big table; past this a visitor narrows the filters instead.
+MAX_PAGES = 100
+RELATED_COUNT = 4
+# Order of certificates on a product page: OCOP ratings first, then GIs and marks.
+KIND_ORDER = {"ocop": 0, "gi": 1, "certification_mark": 2, "collective_mark": 3}
+STATUS_ORDER = {Status.VALID: 0, Status.EXPIRING: 1, Status.EXPIRED: 2, Status.REVOKED: 3}
 
 
 @require_GET
 def product_list(request):
-    products = Product.objects.published().with_current_stars().select_related("producer__province", "category")
-    return render(request, "products/product_list.html", {"products": products[:50]})
+    filterset = ProductFilter(request.GET)
+    page = filterset.paginate(filterset.qs.for_cards(), per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES)
+    suggestions = []
+    if not filterset.total and filterset.values("q"):
+        suggestions = list(
+            Product.objects.published()
+            .similar(filterset.values("q")[0])
+            .select_related("producer__province", "category__group")
+        )
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "products": page.object_list,
+        "facets": filterset.facets(),
+        "chips": filterset.chips(),
+        "suggestions": suggestions,
+        "export_url": reverse("products:export_csv") + filterset.query_string(),
+        "breadcrumbs": [(_("Sản phẩm"), None)],
+    }
+    return render(request, "products/product_list.html", context)
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv.writer rows."""
+
+    def write(self, value):
+        return value
+
+
+@require_GET
+def product_export_csv(request):
+    filterset = ProductFilter(request.GET)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        # The byte-order mark tells Excel the file is UTF-8, so Vietnamese stays intact.
+        yield "\ufeff" + writer.writerow(export_header())
+        for row in export_rows(filterset.qs, base_url=base_url):
+            yield writer.writerow([format_cell(cell) for cell in row])
+
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="san-pham-ocop-{stamp}.csv"'
+    return response
+
+
+def _published(slug):
+    return get_object_or_404(
+        Product.objects.published()
+        .with_current_stars()
+        .select_related("producer__province", "producer__former_province", "category__group"),
+        slug=slug,
+    )
+
+
+def _entries(product):
+    entries = list(
+        product.entries.with_status().select_related("certificate__province", "certificate__former_province")
+    )
+    entries.sort(
+        key=lambda e: (
+            STATUS_ORDER.get(e.status_code, 9),
+            KIND_ORDER.get(e.kind, 9),
+            -(e.certificate.issued_on.toordinal() if e.certificate.issued_on else 0),
+        )
+    )
+    return entries
+
+
+def product_json_ld(request, product, entries, image_url):
+    """schema.org Product with its certifications; an OCOP rating is the certification's rating."""
+    certifications = []
+    for entry in entries:
+        certificate = entry.certificate
+        item = {
+            "@type": "Certification",
+            "name": f"{certificate.get_kind_display()}: {certificate.title}",
+            "certificationStatus": (
+                "https://schema.org/CertificationActive"
+                if entry.status_code in IN_FORCE
+                else "https://schema.org/CertificationInactive"
+            ),
+            "issuedBy": {"@type": "Organization", "name": certificate.issuer} if certificate.issuer else None,
+            "certificationIdentification": certificate.number or None,
+            "validFrom": certificate.issued_on.isoformat() if certificate.issued_on else None,
+            "expires": certificate.valid_until.isoformat() if certificate.valid_until else None,
+            "url": request.build_absolute_uri(certificate.get_absolute_url()),
+        }
+        if entry.stars:
+            item["certificationRating"] = {
+                "@type": "Rating",
+                "ratingValue": entry.stars,
+                "bestRating": 5,
+                "worstRating": 1,
+                "name": ngettext("%(n)s sao OCOP", "%(n)s sao OCOP", entry.stars) % {"n": entry.stars},
+            }
+        certifications.append({k: v for k, v in item.items() if v is not None})
+    producer = product.producer
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "url": request.build_absolute_uri(product.get_absolute_url()),
+        "description": product.description or None,
+        "category": localized_name(product.category),
+        "image": image_url,
+        "countryOfOrigin": {"@type": "Country", "name": "Việt Nam"},
+        "manufacturer": {
+            "@type": "Organization",
+            "name": producer.name,
+            "url": request.build_absolute_uri(producer.get_absolute_url()),
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": producer.address or None,
+                "addressRegion": producer.province.name,
+                "addressCountry": "VN",
+            },
+        },
+        "hasCertification": certifications or None,
+    }
+    data["manufacturer"]["address"] = {k: v for k, v in data["manufacturer"]["address"].items() if v}
+    return {k: v for k, v in data.items() if v is not None}
 
 
 @require_GET
 def product_detail(request, slug):
-    product = get_object_or_404(
-        Product.objects.published().select_related("producer__province", "category__group"), slug=slug
+    product = _published(slug)
+    entries = _entries(product)
+    photos = list(product.photos.all())
+    related = list(
+        Product.objects.published()
+        .filter(Q(category_id=product.category_id) | Q(producer_id=product.producer_id))
+        .exclude(pk=product.pk)
+        .for_cards()
+        .order_by(F("current_stars").desc(nulls_last=True), "search_text")[:RELATED_COUNT]
     )
-    return render(request, "products/product_detail.html", {"product": product})
+    image_url = request.build_absolute_uri(product.image.url) if product.image else None
+    context = {
+        "product": product,
+        "producer": product.producer,
+        "entries": entries,
+        "photos": photos,
+        "related": related,
+        "json_ld": product_json_ld(request, product, entries, image_url),
+        "og_image": image_url,
+        "breadcrumbs": [
+            (_("Sản phẩm"), reverse("products:product_list")),
+            (
+                localized_name(product.producer.province),
+                reverse("products:product_list") + f"?province={product.producer.province.slug}",
+            ),
+            (product.name, None),
+        ],
+    }
+    return render(request, "products/product_detail.html", context)
+
+
+@require_GET
+def product_qr(request, slug):
+    product = get_object_or_404(Product.objects.published().only("slug"), slug=slug)
+    qr = segno.make(request.build_absolute_uri(product.get_absolute_url()), error="m")
+    svg = qr.svg_inline(scale=4, border=2, title=product.slug)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def product_label(request, slug):
+    product = _published(slug)
+    entries = [e for e in _entries(product) if e.status_code in IN_FORCE]
+    context = {
+        "product": product,
+        "producer": product.producer,
+        "entries": entries,
+        "page_url": request.build_absolute_uri(product.get_absolute_url()),
+        "qr_size": segno.make(request.build_absolute_uri(product.get_absolute_url()), error="m").symbol_size(
+            scale=4, border=2
+        ),
+    }
+    return render(request, "products/product_label.html", context)

@@ -140,3 +140,11 @@ def test_stored_rating_copy_agrees_with_the_status_rule():
         entry = _entry(valid_until, entry_revoked, cert_revoked)
         in_force = entry.status_on(DAY) in (Status.VALID, Status.EXPIRING)
         assert Product.objects.with_min_stars(4, DAY).filter(pk=entry.product_id).exists() is in_force
+
+
+def test_saving_a_stale_product_instance_keeps_the_rating_copy():
+    product = f.product()
+    f.entry(f.certificate("ocop", issued_on=datetime.date(2025, 6, 1)), product, stars=4)
+    product.description = "Mô tả mới"  # this instance was loaded before the entry existed
+    product.save()
+    assert Product.objects.with_min_stars(4, DAY).filter(pk=product.pk).exists()

@@ -1,0 +1,178 @@
+"""The base of every public FilterSet: it never fails on what a visitor typed (DESIGN.md §6).
+
+A query string can hold anything: unknown values, several values where one is expected, text with
+NUL or control characters, ten thousand characters. `LenientFilterSet` keeps the values it
+understands, lists the rest in `ignored` (so the page can say what it ignored), and binds its form
+to the understood values only, so the form is always valid and every link built from `data` is clean.
+"""
+
+import re
+
+import django_filters
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+# Parameters that links from newsletters and social sites add: ignored without a word.
+SILENTLY_IGNORED = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)$")
+
+
+def clean_text(value, max_length):
+    """Text a visitor typed, without control characters, with single spaces, at most `max_length` long."""
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", str(value))).strip()
+    return text[:max_length].strip(), len(text) > max_length
+
+
+def short(value, length=40):
+    text = clean_text(value, 10_000)[0]
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+class LenientFilterSet(django_filters.FilterSet):
+    """Subclasses set their choices in `load_choices()`; `ignored` lists (label, value) pairs."""
+
+    max_text_length = 200
+    # Parameters the page itself reads (pagination), never reported as unknown.
+    extra_parameters = ("page",)
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.ignored = []
+        self.load_choices()
+        if self.is_bound:
+            self.data = self.understood(data)
+
+    def load_choices(self):
+        """Give each choice filter its choices (from the database if need be) before the data is read."""
+
+    def choices_of(self, name):
+        choices = self.filters[name].extra.get("choices", ())
+        return choices() if callable(choices) else choices
+
+    def understood(self, data):
+        if not isinstance(data, QueryDict):
+            qd = QueryDict(mutable=True)
+            for key, value in dict(data).items():
+                qd.setlist(key, value if isinstance(value, list | tuple) else [value])
+            data = qd
+        clean = QueryDict(mutable=True)
+        for name, filter_ in self.filters.items():
+            values = [v for v in data.getlist(name) if v is not None]
+            kept = self.understand(name, filter_, values)
+            if kept:
+                clean.setlist(name, kept)
+        for name in self.extra_parameters:
+            if name in data:
+                clean.setlist(name, data.getlist(name))
+        for name in data:
+            if name not in self.filters and name not in self.extra_parameters and not SILENTLY_IGNORED.match(name):
+                self.ignore(_("tham số không rõ"), short(name))
+        return clean
+
+    def understand(self, name, filter_, values):
+        """The values of one parameter this FilterSet understands; the others go to `ignored`."""
+        label = filter_.label or name
+        if isinstance(filter_, django_filters.MultipleChoiceFilter):
+            valid = {str(key) for key, _label in self.choices_of(name)}
+            kept = []
+            for value in values:
+                value = self.translate_value(name, value)
+                if value in valid:
+                    if value not in kept:
+                        kept.append(value)
+                elif value.strip():
+                    self.ignore(label, short(value))
+            return kept
+        if isinstance(filter_, django_filters.ChoiceFilter):
+            valid = {str(key) for key, _label in self.choices_of(name)}
+            kept = []
+            for value in values:
+                if value in valid and not kept:
+                    kept.append(value)
+                elif value.strip() and value not in kept:
+                    self.ignore(label, short(value))
+            return kept
+        # Free text: the first non-empty value, cleaned.
+        kept = []
+        for value in values:
+            text, truncated = clean_text(value, self.max_text_length)
+            if not text:
+                continue
+            if kept:
+                self.ignore(label, short(text))
+                continue
+            if truncated:
+                self.ignore(label, _("phần sau ký tự thứ %(n)s") % {"n": self.max_text_length})
+            kept.append(text)
+        return kept
+
+    def translate_value(self, name, value):
+        """Hook: map an old spelling of a value to the current one (e.g. a former province)."""
+        return value
+
+    def ignore(self, label, value):
+        pair = (label, value)
+        if pair not in self.ignored:
+            self.ignored.append(pair)
+
+    # --- Pagination -----------------------------------------------------------------------------
+
+    def paginate(self, queryset, *, per_page, count=None, max_pages=None):
+        """The page the visitor asked for; a malformed or out-of-range `page` is reported and clamped.
+
+        `count` saves the COUNT query when it is already known (the facet query gives it);
+        `max_pages` caps how deep OFFSET pagination goes (deep pages get slow on big tables).
+        """
+        paginator = Paginator(queryset, per_page)
+        if count is not None:
+            paginator.count = count  # cached_property: no COUNT query
+        last = paginator.num_pages if not max_pages else min(paginator.num_pages, max_pages)
+        self.truncated_pages = max_pages is not None and paginator.num_pages > max_pages
+        number = 1
+        raw = self.values("page") if self.is_bound else []
+        for value in raw[:1]:
+            text = clean_text(value, 20)[0]
+            if not text.isdecimal() or int(text) < 1:
+                self.ignore(_("trang"), short(value))
+            elif int(text) > last:
+                self.ignore(_("trang"), text)
+                number = last
+            else:
+                number = int(text)
+        for value in raw[1:]:
+            self.ignore(_("trang"), short(value))
+        return paginator.page(number)
+
+    def page_url(self, number):
+        return self.query_string(page=number if number > 1 else None)
+
+    # --- Links built from the understood data -----------------------------------------------------
+
+    def values(self, name):
+        return self.data.getlist(name) if self.is_bound else []
+
+    def query_string(self, **changes):
+        """The current query (without page) with `changes` applied: None removes, a list replaces."""
+        data = self.data.copy() if self.is_bound else QueryDict(mutable=True)
+        data.pop("page", None)
+        for key, value in changes.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
+        encoded = data.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    def toggle(self, name, value):
+        """The query string with `value` of a repeatable parameter added, or removed if present."""
+        current = self.values(name)
+        value = str(value)
+        new = [v for v in current if v != value] if value in current else [*current, value]
+        return self.query_string(**{name: new or None})
+
+    @property
+    def has_filters(self):
+        return any(self.values(name) for name in self.filters if name != "sort")

@@ -1,0 +1,151 @@
+"""The product FilterSet: every parameter, lenient reading of bad values, facets that follow the results."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from ocop_catalogue.validity import today
+from products.filters import FACET_PARAMETERS, ProductFilter
+from tests import factories as f
+from tests.site.builders import catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+def pks(data):
+    return {p.pk for p in ProductFilter(QueryDict(data)).qs}
+
+
+@pytest.fixture
+def world():
+    made = catalogue(6)
+    unpublished = f.product(name="Ẩn", is_published=False)
+    f.entry(f.certificate("ocop", issued_on=today() - datetime.timedelta(days=10)), unpublished, stars=5)
+    return made
+
+
+def test_no_filter_lists_every_published_product(world):
+    everything = {p.pk for products in world.values() for p in products}
+    assert pks("") == everything
+
+
+def test_province_group_category_and_producer_kind(world):
+    son_la = {p.pk for p in world["son-la"]}
+    assert pks("province=son-la") == son_la
+    assert pks("province=son-la&province=tuyen-quang") == son_la | {p.pk for p in world["tuyen-quang"]}
+    assert pks("group=1") == pks("")
+    assert pks("group=2") == set()
+    tea = {p.pk for products in world.values() for p in products if p.category.slug == "che"}
+    assert pks("category=che") == tea
+    cooperatives = {p.pk for products in world.values() for p in products if p.producer.kind == "cooperative"}
+    assert pks("producer_kind=cooperative") == cooperatives
+
+
+def test_stars_is_a_minimum_of_the_current_rating(world):
+    # catalogue() rates the i-th product of each province 3 + i % 3 stars.
+    stars = {p.pk: 3 + i % 3 for products in world.values() for i, p in enumerate(products)}
+    for n in (3, 4, 5):
+        assert pks(f"stars={n}") == {pk for pk, s in stars.items() if s >= n}
+
+
+def test_cert_kind_is_any_of_the_kinds_in_force(world):
+    with_gi = {p.pk for products in world.values() for i, p in enumerate(products) if i % 2 == 0}
+    assert pks("cert=gi") == with_gi
+    assert pks("cert=ocop") == pks("")
+    assert pks("cert=gi&cert=ocop") == pks("")
+    assert pks("cert=collective_mark") == set()
+
+
+def test_an_ocop_entry_that_expired_yesterday_is_not_counted_by_stars():
+    product = f.product()
+    expired = f.certificate(
+        "ocop", issued_on=today() - datetime.timedelta(days=1100), valid_until=today() - datetime.timedelta(days=1)
+    )
+    f.entry(expired, product, stars=5)
+    assert product.pk not in pks("stars=3")
+    assert ProductFilter(QueryDict("stars=3")).total == 0
+    filterset = ProductFilter(QueryDict(""))
+    stars_facet = next(facet for facet in filterset.facets() if facet.name == "stars")
+    assert [option.count for option in stars_facet.options] == [0, 0, 0]
+
+
+def test_a_former_province_means_its_current_unit():
+    in_tuyen_quang = f.product(producer_obj=f.producer(province_slug="tuyen-quang"))
+    filterset = ProductFilter(QueryDict("province=ha-giang"))
+    assert [p.pk for p in filterset.qs] == [in_tuyen_quang.pk]
+    assert filterset.values("province") == ["tuyen-quang"]
+    assert filterset.ignored == []
+
+
+def test_unknown_and_malformed_values_are_ignored_and_reported(world):
+    filterset = ProductFilter(
+        QueryDict("province=atlantis&province=son-la&group=9&group=x&stars=2&stars=4&cert=fake&sort=price&foo=1")
+    )
+    assert filterset.values("province") == ["son-la"]
+    assert filterset.values("group") == []
+    assert filterset.values("stars") == ["4"]
+    ignored_values = {value for _label, value in filterset.ignored}
+    assert {"atlantis", "9", "x", "2", "fake", "price", "foo"} <= ignored_values
+    assert {p.pk for p in filterset.qs} == pks("province=son-la&stars=4")
+
+
+def test_text_is_cleaned_and_shortened():
+    filterset = ProductFilter(QueryDict("q=" + "a\x00b\x07 " * 5000))
+    text = filterset.query_text
+    assert "\x00" not in text and "\x07" not in text
+    assert len(text) <= 200
+    assert filterset.ignored  # says it shortened the text
+    assert list(filterset.qs) == []
+
+
+def test_total_matches_the_results(world):
+    for data in ("", "province=son-la&stars=4", "cert=gi&producer_kind=enterprise", "q=san+pham"):
+        filterset = ProductFilter(QueryDict(data))
+        assert filterset.total == filterset.qs.count(), data
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["", "province=son-la", "province=son-la&stars=4", "cert=gi&group=1", "producer_kind=cooperative&category=che"],
+)
+def test_each_facet_count_is_what_that_option_alone_would_give(world, data):
+    """An option's count is the number of results with that option chosen and the other filters held."""
+    filterset = ProductFilter(QueryDict(data))
+    for facet in filterset.facets():
+        for option in facet.options:
+            held = QueryDict(data, mutable=True)
+            held.setlist(facet.name, [option.value])
+            assert option.count == ProductFilter(held).qs.count(), (facet.name, option.value)
+
+
+def test_facets_list_every_parameter_and_hide_empty_provinces(world):
+    facets = {facet.name: facet for facet in ProductFilter(QueryDict("")).facets()}
+    assert list(facets) == list(FACET_PARAMETERS)
+    assert {o.value for o in facets["province"].options} == {"son-la", "tuyen-quang"}
+    assert [o.value for o in facets["stars"].options] == ["3", "4", "5"]
+    assert len(facets["group"].options) == 6
+
+
+def test_toggle_links_keep_other_filters_and_drop_the_page():
+    filterset = ProductFilter(QueryDict("province=son-la&stars=4&page=3"))
+    link = filterset.toggle("province", "tuyen-quang")
+    assert "province=son-la" in link and "province=tuyen-quang" in link and "stars=4" in link
+    assert "page=" not in link
+    assert "province" not in filterset.toggle("province", "son-la")
+
+
+def test_chips_remove_one_value_each():
+    filterset = ProductFilter(QueryDict("province=son-la&province=tuyen-quang&q=che"))
+    chips = {value: QueryDict(url[1:]) for _label, value, url in filterset.chips()}
+    assert chips["Sơn La"].getlist("province") == ["tuyen-quang"]
+    assert chips["Sơn La"]["q"] == "che"
+    assert chips["che"].getlist("province") == ["son-la", "tuyen-quang"]
+    assert "q" not in chips["che"]
+
+
+def test_relaxations_count_what_removing_each_filter_gives(world):
+    filterset = ProductFilter(QueryDict("province=son-la&cert=collective_mark"))
+    assert filterset.total == 0
+    relax = {str(label): count for label, count, _url in filterset.relaxations()}
+    assert relax == {"Chứng nhận": len(world["son-la"])}

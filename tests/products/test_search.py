@@ -1,0 +1,97 @@
+"""Search as DESIGN.md §7: diacritics-insensitive, decomposed input, đ, partial and several words, ranked."""
+
+import unicodedata
+
+import pytest
+
+from products.filters import ProductFilter
+from products.models import Product
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def names(query):
+    return [p.name for p in ProductFilter({"q": query}).qs]
+
+
+@pytest.fixture
+def products():
+    moc_chau = f.producer(name="Công ty Cổ phần Chè Mộc Châu", province_slug="son-la")
+    yen_chau = f.producer(name="HTX Xoài Yên Châu", province_slug="son-la")
+    f.product(name="Chè Shan tuyết Mộc Châu", producer_obj=moc_chau, category_obj=f.category("Chè"))
+    f.product(name="Xoài tròn Yên Châu", producer_obj=yen_chau, category_obj=f.category("Xoài"))
+    bac_yen = f.producer(name="HTX Nông sản Bắc Yên", province_slug="son-la")
+    f.product(name="Đặc sản mận hậu", producer_obj=bac_yen, category_obj=f.category("Trái cây"))
+    elsewhere = f.producer(name="Công ty Nông sản Vĩnh Long", province_slug="vinh-long")
+    f.product(name="Đường hoa dừa", producer_obj=elsewhere, category_obj=f.category("Sản phẩm từ dừa"))
+    f.product(name="Cà phê Arabica", producer_obj=elsewhere, category_obj=f.category("Cà phê"))
+
+
+def test_without_diacritics(products):
+    assert names("che shan tuyet moc chau") == ["Chè Shan tuyết Mộc Châu"]
+    assert names("xoai yen chau") == ["Xoài tròn Yên Châu"]
+    assert names("dac san") == ["Đặc sản mận hậu"]
+
+
+def test_with_diacritics_and_any_case(products):
+    assert names("CHÈ SHAN TUYẾT") == ["Chè Shan tuyết Mộc Châu"]
+    assert names("Xoài Yên Châu") == ["Xoài tròn Yên Châu"]
+
+
+def test_decomposed_unicode_input(products):
+    nfd = unicodedata.normalize("NFD", "Xoài Yên Châu")
+    assert nfd != "Xoài Yên Châu"
+    assert names(nfd) == ["Xoài tròn Yên Châu"]
+
+
+@pytest.mark.parametrize("query", ["đường", "duong", "ĐƯỜNG HOA", "Đường hoa dừa"])
+def test_d_with_stroke_matches_d(products, query):
+    assert names(query) == ["Đường hoa dừa"]
+
+
+def test_partial_words(products):
+    assert names("arab") == ["Cà phê Arabica"]
+    assert names("tuye") == ["Chè Shan tuyết Mộc Châu"]
+
+
+def test_several_words_must_all_match(products):
+    assert names("yen chau xoai") == ["Xoài tròn Yên Châu"]
+    assert names("xoai moc chau") == []
+
+
+def test_words_in_producer_category_and_province_are_found(products):
+    # "son la" is the producers' province; "trai cay" a category.
+    assert set(names("son la")) == {"Chè Shan tuyết Mộc Châu", "Xoài tròn Yên Châu", "Đặc sản mận hậu"}
+    assert names("trai cay") == ["Đặc sản mận hậu"]
+
+
+def test_name_matches_rank_before_matches_elsewhere():
+    producer = f.producer(name="HTX Mật ong Bắc Hà")
+    honey = f.category("Mật ong")
+    elsewhere = f.product(name="Rượu ngô", producer_obj=producer)  # "mat ong" only in its producer's name
+    contains = f.product(name="Bánh mật ong gừng", category_obj=honey)  # in the name, not first
+    starts = f.product(name="Mật ong bạc hà", category_obj=honey)  # the name starts with it
+    ranked = [p.pk for p in ProductFilter({"q": "mat ong"}).qs]
+    assert ranked == [starts.pk, contains.pk, elsewhere.pk]
+
+
+def test_an_explicit_sort_overrides_relevance():
+    f.product(name="Mật ong bạc hà")
+    f.product(name="Bánh mật ong")
+    assert names("mat ong") == ["Mật ong bạc hà", "Bánh mật ong"]
+    assert [p.name for p in ProductFilter({"q": "mat ong", "sort": "name"}).qs] == ["Bánh mật ong", "Mật ong bạc hà"]
+
+
+def test_near_misses_are_offered_when_nothing_matches(products):
+    suggestions = [p.name for p in Product.objects.published().similar("xoai moc chau")]
+    assert suggestions
+    assert "Xoài tròn Yên Châu" in suggestions or "Chè Shan tuyết Mộc Châu" in suggestions
+
+
+def test_the_list_page_searches_the_same_way(client, products):
+    response = client.get("/products/", {"q": "XOAI  yen\tchau"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Xoài tròn Yên Châu" in content
+    assert "Chè Shan tuyết" not in content
