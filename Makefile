@@ -90,3 +90,8 @@ two-hosts: deps
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 .pytest_cache
+
+## bench: throughput and latency at scale on PostgreSQL + Redis (BENCH_PRODUCTS, default 100000); JSON in var/bench/
+bench: deps
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

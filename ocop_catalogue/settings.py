@@ -327,3 +327,5 @@ OCOP_EXPIRING_DAYS = 90
 OCOP_VALIDITY_MONTHS = 36
 MARK_VALIDITY_YEARS = 10
 SITE_NAME = "OCOP Việt Nam"
+# `make bench` mounts its floor views (ocop_catalogue/bench_views.py) only when this is set.
+BENCH_FLOORS = env.bool("DJANGO_BENCH_FLOORS", default=False)

@@ -36,6 +36,14 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+if settings.BENCH_FLOORS:
+    from . import bench_views
+
+    urlpatterns += [
+        path("bench/floor/trivial", bench_views.floor_trivial),
+        path("bench/floor/fortunes", bench_views.floor_fortunes),
+    ]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

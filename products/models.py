@@ -61,6 +61,9 @@ class Category(models.Model):
 
 
 STAR_LEVELS = (3, 4, 5)
+# Certificate kinds other than OCOP, each with a stored "last day in force" on Product.
+IP_KINDS = ("gi", "certification_mark", "collective_mark")
+COPY_FIELDS = (*(f"ocop_until_{n}" for n in STAR_LEVELS), *(f"{kind}_until" for kind in IP_KINDS))
 
 # More words than this in a query add nothing but cost.
 MAX_SEARCH_WORDS = 10
@@ -123,6 +126,17 @@ class ProductQuerySet(models.QuerySet):
         if stars not in STAR_LEVELS:
             raise ValueError(f"stars must be one of {STAR_LEVELS}")
         return self.filter(**{f"ocop_until_{stars}__gte": day or validity.today()})
+
+    def certified_q(self, kinds, day=None):
+        """Q for products with an in-force entry of any of `kinds` on `day` (from the stored copy)."""
+        day = day or validity.today()
+        fields = {"ocop": "ocop_until_3", **{kind: f"{kind}_until" for kind in IP_KINDS}}
+        return Q(*(Q(**{f"{fields[kind]}__gte": day}) for kind in kinds if kind in fields), _connector=Q.OR)
+
+    def with_certificate_kinds(self, kinds, day=None):
+        """Products holding an in-force certificate of any of `kinds` (gi, marks, ocop)."""
+        kinds = [kind for kind in kinds if kind in ("ocop", *IP_KINDS)]
+        return self.filter(self.certified_q(kinds, day)) if kinds else self.none()
 
     def search(self, query):
         """Products whose folded search text holds every folded word of `query`."""
@@ -201,12 +215,16 @@ class Product(models.Model):
     is_published = models.BooleanField(_("công khai"), default=True)
     is_synthetic = models.BooleanField(_("dữ liệu giả lập"), default=False, editable=False, db_index=True)
     search_text = models.TextField(_("văn bản tìm kiếm"), editable=False, default="")
-    # Stored copy of the OCOP rating for speed (DESIGN.md §5): ocop_until_<n> is the last day on which
-    # an in-force OCOP entry of at least n stars covers the product. Every query compares it with the
-    # day, so an expiry takes effect on its day; writes to entries and certificates refresh it.
+    # Stored copy of the certificates' validity for speed (DESIGN.md §5): ocop_until_<n> is the last day
+    # on which an in-force OCOP entry of at least n stars covers the product, <kind>_until the same for
+    # GIs and marks. Every query compares them with the day, so an expiry takes effect on its day with
+    # no job to run; every write to entries and certificates refreshes them (rating_copy).
     ocop_until_3 = models.DateField(null=True, editable=False)
     ocop_until_4 = models.DateField(null=True, editable=False)
     ocop_until_5 = models.DateField(null=True, editable=False)
+    gi_until = models.DateField(null=True, editable=False)
+    certification_mark_until = models.DateField(null=True, editable=False)
+    collective_mark_until = models.DateField(null=True, editable=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
@@ -225,6 +243,9 @@ class Product(models.Model):
             models.Index(fields=["ocop_until_3"], name="product_ocop_until_3"),
             models.Index(fields=["ocop_until_4"], name="product_ocop_until_4"),
             models.Index(fields=["ocop_until_5"], name="product_ocop_until_5"),
+            models.Index(fields=["gi_until"], name="product_gi_until"),
+            models.Index(fields=["certification_mark_until"], name="product_cert_mark_until"),
+            models.Index(fields=["collective_mark_until"], name="product_coll_mark_until"),
         ]
         constraints = [
             models.CheckConstraint(name="product_slug_not_empty", condition=~Q(slug="")),
@@ -265,19 +286,30 @@ class Product(models.Model):
         return fold_vietnamese(" ".join(p for p in parts if p))
 
     def rating_copy(self) -> dict:
-        """The values of the stored rating copy, computed from the product's OCOP entries."""
-        copy = dict.fromkeys((f"ocop_until_{n}" for n in STAR_LEVELS), None)
+        """The stored copy's values, computed from the product's entries (DESIGN.md §5).
+
+        ocop_until_<n>: the last day an OCOP entry of at least n stars is in force;
+        <kind>_until: the last day an entry of that GI or mark kind is in force (9999-12-31: no end).
+        """
+        copy = dict.fromkeys(COPY_FIELDS, None)
         if not self.pk:
             return copy
-        rows = self.entries.filter(kind="ocop", stars__isnull=False).values_list(
-            "stars", "certificate__valid_until", "revoked_on", "certificate__revoked_on"
+        rows = self.entries.values_list(
+            "kind", "stars", "certificate__valid_until", "revoked_on", "certificate__revoked_on"
         )
-        for stars, valid_until, revoked_on, certificate_revoked_on in rows:
+
+        def extend(key, end):
+            if copy[key] is None or end > copy[key]:
+                copy[key] = end
+
+        for kind, stars, valid_until, revoked_on, certificate_revoked_on in rows:
             end = validity.last_day_in_force(valid_until, revoked_on, certificate_revoked_on)
-            for n in STAR_LEVELS:
-                key = f"ocop_until_{n}"
-                if stars >= n and (copy[key] is None or end > copy[key]):
-                    copy[key] = end
+            if kind == "ocop":
+                for n in STAR_LEVELS:
+                    if stars is not None and stars >= n:
+                        extend(f"ocop_until_{n}", end)
+            elif f"{kind}_until" in copy:
+                extend(f"{kind}_until", end)
         return copy
 
     def refresh_derived(self):

@@ -148,3 +148,25 @@ def test_saving_a_stale_product_instance_keeps_the_rating_copy():
     product.description = "Mô tả mới"  # this instance was loaded before the entry existed
     product.save()
     assert Product.objects.with_min_stars(4, DAY).filter(pk=product.pk).exists()
+
+
+def test_stored_copy_of_gi_and_mark_validity_follows_the_rule():
+    product = f.product()
+    gi = f.certificate("gi", issued_on=datetime.date(2010, 8, 9))
+    mark = f.certificate("collective_mark", issued_on=datetime.date(2016, 1, 1))  # 10 years: ended 2026-01-01
+    f.entry(gi, product)
+    f.entry(mark, product)
+    product.refresh_from_db()
+    assert product.gi_until == datetime.date.max
+    assert product.collective_mark_until == datetime.date(2026, 1, 1)
+    assert Product.objects.with_certificate_kinds(["gi"], DAY).filter(pk=product.pk).exists()
+    assert not Product.objects.with_certificate_kinds(["collective_mark"], DAY).filter(pk=product.pk).exists()
+    assert Product.objects.with_certificate_kinds(["collective_mark"], datetime.date(2025, 12, 31)).exists()
+    assert not Product.objects.with_certificate_kinds(["ocop", "certification_mark"], DAY).exists()
+    # Revoking the GI entry from today ends it yesterday.
+    entry = gi.entries.get()
+    entry.revoked_on = DAY
+    entry.save()
+    assert not Product.objects.with_certificate_kinds(["gi"], DAY).filter(pk=product.pk).exists()
+    assert Product.objects.with_certificate_kinds(["gi"], DAY - datetime.timedelta(days=1)).exists()
+    assert not Product.objects.with_certificate_kinds(["unknown"], DAY).exists()

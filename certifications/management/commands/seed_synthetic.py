@@ -200,6 +200,7 @@ class Command(BaseCommand):
             if rng.random() < 0.25:
                 ip = self.ip_title(ip_titles, producer.province, category, rng, today)
                 titles.append(ip.title)
+                setattr(product, f"{ip.kind}_until", validity.last_day_in_force(ip.valid_until))
             product.search_text = fold_vietnamese(
                 " ".join(
                     [
