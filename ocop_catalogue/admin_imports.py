@@ -31,6 +31,9 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 _FILE_SALT = "ocop_catalogue.admin_imports.file"
 _FILE_MAX_AGE = 2 * 60 * 60  # seconds between preview and confirmation
 
+# The history's "reason" for rows an import writes.
+IMPORT_REASON = "Nhập từ tệp"
+
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 

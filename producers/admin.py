@@ -53,7 +53,7 @@ class ProducerForm(forms.ModelForm):
 class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
     form = ProducerForm
     ordering = ["name"]  # the count annotation groups rows, which drops the model's default ordering
-    list_display = ["name", "kind", "province", "product_count", "phone", "updated_at"]
+    list_display = ["name", "kind", "province", "product_count", "phone", "updated"]
     list_filter = ["province", "kind"]
     list_select_related = ["province"]
     search_fields = ["name", "slug", "address", "phone", "email"]
