@@ -177,6 +177,14 @@ class ProvinceScopedAdminMixin:
             filters.append(entry)
         return filters
 
+    def get_changeform_initial_data(self, request):
+        # Someone who looks after one province adds records there: choose it for them.
+        initial = super().get_changeform_initial_data(request)
+        ids = province_ids(request.user)
+        if ids is not None and len(ids) == 1 and province_path(self.model) == "province":
+            initial.setdefault("province", next(iter(ids)))
+        return initial
+
     @admin.display(description=gettext_lazy("cập nhật"), ordering="updated_at")
     def updated(self, obj):
         return timezone.localtime(obj.updated_at).strftime("%d/%m/%Y")
