@@ -158,7 +158,12 @@ class ProvinceScopedAdminMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(self, admin.TabularInline):
+            # A table row's inputs have a column header but no <label>: name them for screen readers.
+            widget = getattr(formfield.widget, "widget", formfield.widget)  # inside a related-object wrapper
+            widget.attrs.setdefault("aria-label", str(formfield.label or db_field.verbose_name))
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
