@@ -131,6 +131,13 @@ class CatalogueResource(resources.ModelResource):
                 _("Tệp thiếu cột: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(str(c) for c in missing)}
             )
 
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        # A cell starting with "=" is a formula to Excel (and to openpyxl writing XLSX): keep typed text text.
+        if isinstance(value, str) and value.startswith("="):
+            return "'" + value
+        return value
+
     @staticmethod
     def is_blank(row) -> bool:
         return all(cell_text(value) == "" for value in row.values())
