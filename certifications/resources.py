@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from import_export.fields import Field
 from import_export.widgets import DateWidget
 
-from ocop_catalogue.admin_imports import CatalogueResource, RowErrors, cell_text, parse_date, parse_stars
+from ocop_catalogue.admin_imports import IMPORT_REASON, CatalogueResource, RowErrors, cell_text, parse_date, parse_stars
 from ocop_catalogue.admin_scoping import in_scope
 from ocop_catalogue.text import fold_vietnamese, normalise_certificate_number
 from ocop_catalogue.validity import Status
@@ -36,6 +36,7 @@ NOTE = "Sẽ làm gì"
 
 DECISION_COLUMNS = (NUMBER, DATE, ISSUER, TITLE)
 REQUIRED_COLUMNS = (NUMBER, DATE, ISSUER, PRODUCT, PRODUCER, CATEGORY, STARS)
+TEMPLATE_HEADERS = [NUMBER, DATE, ISSUER, TITLE, PRODUCT, PRODUCER, PRODUCER_KIND, CATEGORY, STARS]
 
 
 class DecisionImportResource(CatalogueResource):
@@ -107,7 +108,12 @@ class DecisionImportResource(CatalogueResource):
         self._categories = None
 
     def get_import_fields(self):
-        return [field for field in self.fields.values() if field.column_name != NOTE] + [self.fields["note"]]
+        # The last column of the preview says what each row will do; it is not read from the file.
+        return [*self.get_user_visible_fields(), self.fields["note"]]
+
+    def get_user_visible_fields(self):
+        by_column = {field.column_name: field for field in self.fields.values()}
+        return [by_column[column] for column in TEMPLATE_HEADERS]
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -155,6 +161,7 @@ class DecisionImportResource(CatalogueResource):
         instance.product = product
         instance.stars = stars
         instance.kind = CertificateKind.OCOP
+        instance._change_reason = IMPORT_REASON
         instance.import_note = ", ".join(str(n) for n in notes) or _("thêm vào quyết định")
         try:
             instance.full_clean()
@@ -176,6 +183,7 @@ class DecisionImportResource(CatalogueResource):
                     for message in messages:
                         errors.add(column, message)
                 errors.raise_if_any()
+            obj._change_reason = IMPORT_REASON
             obj.save()
             notes.append(note)
         return obj
@@ -405,9 +413,6 @@ def decision_template_rows(province=None):
             3,
         ],
     ]
-
-
-TEMPLATE_HEADERS = [NUMBER, DATE, ISSUER, TITLE, PRODUCT, PRODUCER, PRODUCER_KIND, CATEGORY, STARS]
 
 
 def _status_label(code):

@@ -31,6 +31,9 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 _FILE_SALT = "ocop_catalogue.admin_imports.file"
 _FILE_MAX_AGE = 2 * 60 * 60  # seconds between preview and confirmation
 
+# The history's "reason" for rows an import writes.
+IMPORT_REASON = "Nhập từ tệp"
+
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 
@@ -127,6 +130,13 @@ class CatalogueResource(resources.ModelResource):
             raise ValueError(
                 _("Tệp thiếu cột: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(str(c) for c in missing)}
             )
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        # A cell starting with "=" is a formula to Excel (and to openpyxl writing XLSX): keep typed text text.
+        if isinstance(value, str) and value.startswith("="):
+            return "'" + value
+        return value
 
     @staticmethod
     def is_blank(row) -> bool:

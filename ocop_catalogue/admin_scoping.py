@@ -14,7 +14,9 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Permis
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PROVINCIAL_STAFF_GROUP = "Provincial staff"
 NATIONAL_STAFF_GROUP = "National staff"
@@ -156,7 +158,12 @@ class ProvinceScopedAdminMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(self, admin.TabularInline):
+            # A table row's inputs have a column header but no <label>: name them for screen readers.
+            widget = getattr(formfield.widget, "widget", formfield.widget)  # inside a related-object wrapper
+            widget.attrs.setdefault("aria-label", str(formfield.label or db_field.verbose_name))
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
@@ -175,19 +182,58 @@ class ProvinceScopedAdminMixin:
             filters.append(entry)
         return filters
 
+    def get_changeform_initial_data(self, request):
+        # Someone who looks after one province adds records there: choose it for them.
+        initial = super().get_changeform_initial_data(request)
+        ids = province_ids(request.user)
+        if ids is not None and len(ids) == 1 and province_path(self.model) == "province":
+            initial.setdefault("province", next(iter(ids)))
+        return initial
+
+    @admin.display(description=gettext_lazy("cập nhật"), ordering="updated_at")
+    def updated(self, obj):
+        return timezone.localtime(obj.updated_at).strftime("%d/%m/%Y")
+
+    def get_list_display(self, request):
+        # A column naming the province says nothing to someone who looks after a single one.
+        columns = list(super().get_list_display(request))
+        ids = province_ids(request.user)
+        if ids is not None and len(ids) == 1 and "province" in columns:
+            columns.remove("province")
+        return columns
+
     def check_in_scope(self, request, obj):
         if not in_scope(request.user, obj):
             raise PermissionDenied(_("Bản ghi này thuộc tỉnh, thành phố khác."))
 
     def save_model(self, request, obj, form, change):
         self.check_in_scope(request, obj)
+        obj._change_reason = change_reason(form, change)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            if inline_form.has_changed() and inline_form.instance is not None:
-                self.check_in_scope(request, inline_form.instance)
-        super().save_formset(request, form, formset, change)
+        # Django's save_formset, one row at a time, so that each row's history says why it changed.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            self.check_in_scope(request, obj)
+            obj._change_reason = _("Xoá trong trang quản trị")
+            obj.delete()
+        changed = {id(f.instance): f for f in formset.forms}
+        for obj in instances:
+            self.check_in_scope(request, obj)
+            inline_form = changed.get(id(obj))
+            obj._change_reason = change_reason(inline_form, obj.pk is not None) if inline_form else ""
+            obj.save()
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        obj._change_reason = _("Xoá trong trang quản trị")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, for the history's reason (admin bulk deletions are a handful of rows).
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def get_valid_export_item_pks(self, request):
         # django-import-export's default lists every row of the table; the user's rows are enough.
@@ -199,6 +245,20 @@ class ProvinceScopedAdminMixin:
         if model._default_manager.filter(pk=_safe_pk(model, object_id)).exists():
             self.get_object(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def change_reason(form, change):
+    """The history's reason for a save from an admin form: what was added, or which fields changed."""
+    if not change:
+        return _("Thêm trong trang quản trị")
+    opts = form._meta.model._meta
+    labels = []
+    for name in form.changed_data:
+        try:
+            labels.append(str(opts.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            continue
+    return (_("Sửa: %(fields)s") % {"fields": ", ".join(labels)})[:100] if labels else _("Lưu lại, không đổi gì")
 
 
 def https_formfield(db_field, **kwargs):

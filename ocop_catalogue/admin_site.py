@@ -16,6 +16,8 @@ class CatalogueAdminSite(admin.AdminSite):
     site_title = _("Quản trị OCOP")
     index_title = _("Bảng điều khiển")
     index_template = "admin/ocop_index.html"
+    # The model list is one click away (breadcrumbs, index); changelists need the width more.
+    enable_nav_sidebar = False
 
     def index(self, request, extra_context=None):
         from certifications.services import expiry_overview

@@ -282,8 +282,8 @@ if SECURE_SSL:
     CSRF_COOKIE_SECURE = True
 
 # --- Back-office: django-import-export -------------------------------------------------------------
-# Imports run in one transaction and roll back on any row error; only staff with the model's add or
-# change permission import or export (each admin class also narrows rows to the user's provinces).
+# Imports run in one transaction and roll back on any row error. Importing needs the model's "add"
+# permission, exporting its "view" permission; every admin class also narrows rows to the user's provinces.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

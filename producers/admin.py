@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, https_formfield, province_ids
+from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, https_formfield
 from ocop_catalogue.admin_uploads import check_image, is_new_upload
 
 from .models import Producer, Province, StaffProvince
@@ -53,7 +53,7 @@ class ProducerForm(forms.ModelForm):
 class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
     form = ProducerForm
     ordering = ["name"]  # the count annotation groups rows, which drops the model's default ordering
-    list_display = ["name", "kind", "province", "product_count", "phone", "updated_at"]
+    list_display = ["name", "kind", "province", "product_count", "phone", "updated"]
     list_filter = ["province", "kind"]
     list_select_related = ["province"]
     search_fields = ["name", "slug", "address", "phone", "email"]
@@ -72,13 +72,6 @@ class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, Simple
     @admin.display(description=_("số sản phẩm"), ordering="n_products")
     def product_count(self, producer):
         return producer.n_products
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        ids = province_ids(request.user)
-        if ids is not None and len(ids) == 1:
-            initial.setdefault("province", next(iter(ids)))
-        return initial
 
 
 @admin.register(StaffProvince)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export.fields import Field
 
-from ocop_catalogue.admin_imports import CatalogueResource, RowErrors, cell_text
+from ocop_catalogue.admin_imports import IMPORT_REASON, CatalogueResource, RowErrors, cell_text
 from ocop_catalogue.admin_scoping import scope_queryset
 from ocop_catalogue.text import fold_vietnamese
 
@@ -91,6 +91,7 @@ class ScopedRowResource(CatalogueResource):
         self.fill(instance, row, errors)
         errors.raise_if_any()
         self.validate(instance, errors)
+        instance._change_reason = IMPORT_REASON
 
     def fill(self, instance, row, errors):
         raise NotImplementedError

@@ -85,7 +85,7 @@ class CurrentStarsFilter(admin.SimpleListFilter):
 @admin.register(Product)
 class ProductAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
     form = ImageCheckForm
-    list_display = ["name", "producer", "province", "category", "stars", "is_published", "updated_at"]
+    list_display = ["name", "producer", "province", "category", "stars", "is_published", "updated"]
     list_filter = [CurrentStarsFilter, "is_published", "producer__province", "category__group", "category"]
     list_select_related = ["producer__province", "category"]
     search_fields = ["name"]

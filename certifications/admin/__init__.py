@@ -6,11 +6,12 @@ real decision withdraws them; OCOP rating decisions go in from a spreadsheet on 
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -96,16 +97,10 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, admin.TabularInline):
     formset = EntryFormSet
     extra = 1
     autocomplete_fields = ["product"]
-    fields = [
-        "product",
-        "stars",
-        "status",
-        "revoked_on",
-        "revocation_reason",
-        "right_of_use_number",
-        "right_of_use_date",
-    ]
+    # Revoking one entry goes through the "revoke" action, or the entry's own page (the change link).
+    fields = ["product", "stars", "status", "right_of_use_number", "right_of_use_date"]
     readonly_fields = ["status"]
+    show_change_link = True
     verbose_name = _("sản phẩm trong văn bản")
     verbose_name_plural = _("sản phẩm trong văn bản (OCOP: 3, 4 hoặc 5 sao; các loại khác: để trống hạng sao)")
 
@@ -121,8 +116,9 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, admin.TabularInline):
 class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExportMixin, SimpleHistoryAdmin):
     form = CertificateForm
     change_list_template = "admin/certifications/certificate/change_list.html"
-    ordering = ["-issued_on", "title", "pk"]  # the count annotation drops the model's default ordering
-    list_display = ["number_display", "title", "kind", "province", "issued_on", "valid_until", "status", "entry_count"]
+    # The count annotation drops the model's default ordering; undated titles (old marks) go last.
+    ordering = [F("issued_on").desc(nulls_last=True), "title", "pk"]
+    list_display = ["number_display", "title", "status", "expires", "kind", "province", "issued", "entry_count"]
     list_display_links = ["number_display", "title"]
     list_filter = [StatusFilter, "kind", "province", "issued_year"]
     list_select_related = ["province"]
@@ -160,6 +156,18 @@ class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExp
     def number_display(self, certificate):
         return certificate.number or "—"
 
+    @admin.display(description=_("ngày cấp"), ordering=F("issued_on").desc(nulls_last=True))
+    def issued(self, certificate):
+        if certificate.issued_on:
+            return certificate.issued_on.strftime("%d/%m/%Y")
+        return certificate.issued_year or "—"
+
+    @admin.display(description=_("hiệu lực đến"), ordering="valid_until")
+    def expires(self, certificate):
+        if certificate.valid_until:
+            return certificate.valid_until.strftime("%d/%m/%Y")
+        return _("không thời hạn") if certificate.kind == CertificateKind.GI else "—"
+
     @admin.display(description=_("tình trạng"), ordering="status_code")
     def status(self, certificate):
         if certificate.pk is None:
@@ -189,7 +197,7 @@ class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExp
 class CertifiedProductAdmin(
     ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueImportExportMixin, SimpleHistoryAdmin
 ):
-    list_display = ["product", "producer", "certificate", "stars", "status", "revoked_on"]
+    list_display = ["product", "status", "stars", "certificate_short", "producer", "revoked_on"]
     list_filter = [StatusFilter, "kind", "stars", "certificate__province"]
     list_select_related = ["product__producer", "certificate__province"]
     search_fields = ["product__name", "product__producer__name", "certificate__number", "certificate__title"]
@@ -265,6 +273,12 @@ class CertifiedProductAdmin(
         response = HttpResponse(content, content_type=file_format.get_content_type())
         response["Content-Disposition"] = f'attachment; filename="mau-quyet-dinh-ocop.{extension}"'
         return response
+
+    @admin.display(description=_("văn bản"), ordering="certificate__number_key")
+    def certificate_short(self, entry):
+        certificate = entry.certificate
+        label = f"{certificate.number} · {certificate.title}" if certificate.number else certificate.title
+        return Truncator(label).chars(60)
 
     @admin.display(description=_("chủ thể"), ordering="product__producer__name")
     def producer(self, entry):

@@ -69,6 +69,8 @@ def test_an_edit_then_a_revert_restores_the_earlier_values(client, staff):
     records = list(history.context["page_obj"].object_list)
     assert len(records) == 2
     assert records[0].history_user == staff and records[0].history_type == "~"
+    assert records[0].history_change_reason == "Sửa: tên sản phẩm, mô tả"
+    assert records[1].history_change_reason is None  # created outside the admin
     html = history.content.decode()
     assert "Chè Tà Xùa đặc biệt" in html and "Chè Shan tuyết Tà Xùa" in html  # what changed is shown
 

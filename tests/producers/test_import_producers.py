@@ -1,7 +1,9 @@
 """Producer and product imports from real files (tests/data/), each row kept inside the user's provinces."""
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -85,3 +87,12 @@ def test_an_export_imports_back_as_updates(client):
     client.post(reverse("admin:producers_producer_process_import"), {f.html_name: f.value() for f in form})
     assert Producer.objects.count() == 3
     assert Producer.objects.filter(name="HTX Chè Shan tuyết Tà Xùa").exists()
+
+
+def test_exports_keep_text_that_looks_like_a_formula_as_text(client):
+    import_file(client, "producers_producer", "chu_the_son_la.csv")
+    Producer.objects.filter(name="HTX Chè Tà Xùa").update(description='=HYPERLINK("http://example.org","Bấm")')
+    exported = client.post(reverse("admin:producers_producer_export"), {"format": "0", "resource": "0"})
+    sheet = openpyxl.load_workbook(io.BytesIO(exported.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value and "HYPERLINK" in str(cell.value)]
+    assert len(cells) == 1 and cells[0].data_type == "s" and cells[0].value.startswith("'=")
