@@ -33,7 +33,8 @@ SORT_CHOICES = [
     ("-stars", pgettext_lazy("sort", "Nhiều sao nhất")),
     ("newest", pgettext_lazy("sort", "Mới cập nhật")),
 ]
-# Parameters held as plain field lookups: parameter -> (field path on Product, facet annotation).
+# Parameters that are plain field lookups: parameter -> field path on Product (the facets annotate
+# the same path as facet_<parameter>).
 FIELD_PARAMETERS = {
     "province": "producer__province_id",
     "group": "category__group__code",

@@ -191,7 +191,7 @@ def product_detail(request, slug):
 
 @require_GET
 def product_qr(request, slug):
-    product = get_object_or_404(Product.objects.published().only("slug"), slug=slug)
+    product = get_object_or_404(Product.objects.published().only("slug", "name"), slug=slug)
     qr = segno.make(request.build_absolute_uri(product.get_absolute_url()), error="m")
     svg = io.BytesIO()
     # A standalone file (with its namespace) on a white ground, so it scans when printed on colour.
