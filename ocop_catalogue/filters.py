@@ -130,7 +130,8 @@ class LenientFilterSet(django_filters.FilterSet):
         if count is not None:
             paginator.count = count  # cached_property: no COUNT query
         last = paginator.num_pages if not max_pages else min(paginator.num_pages, max_pages)
-        self.truncated_pages = max_pages is not None and paginator.num_pages > max_pages
+        self.truncated_pages = last < paginator.num_pages
+        paginator.num_pages = last  # cached_property: page links and "next" stop at the cap
         number = 1
         raw = self.values("page") if self.is_bound else []
         for value in raw[:1]:

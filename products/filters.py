@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.apps import apps
-from django.db.models import Count, Exists, F, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ocop_catalogue import validity
 from ocop_catalogue.filters import LenientFilterSet
 from ocop_catalogue.i18n import localized_name
 from producers.models import Producer, Province
@@ -32,7 +33,8 @@ SORT_CHOICES = [
     ("-stars", pgettext_lazy("sort", "Nhiều sao nhất")),
     ("newest", pgettext_lazy("sort", "Mới cập nhật")),
 ]
-# Parameters held as plain field lookups: parameter -> (field path on Product, facet annotation).
+# Parameters that are plain field lookups: parameter -> field path on Product (the facets annotate
+# the same path as facet_<parameter>).
 FIELD_PARAMETERS = {
     "province": "producer__province_id",
     "group": "category__group__code",
@@ -186,20 +188,25 @@ class ProductFilter(LenientFilterSet):
             conditions["stars"] = Q(facet_stars__gte=int(self.values("stars")[0]))
         if self.values("cert"):
             conditions["cert"] = Q(
-                *(Q(**{f"facet_cert_{kind}": True}) for kind in self.values("cert")), _connector="OR"
+                *(Q(**{f"facet_cert_{kind}__gt": 0}) for kind in self.values("cert")), _connector="OR"
             )
         return conditions
 
     def facet_base(self):
-        """Published products matching q, one row each with what the facets count by."""
+        """Published products matching q, one row each with what the facets count by.
+
+        The current stars and certificate kinds come from one join with the in-force entries,
+        grouped by product: per-row subqueries would be run again for every facet option that
+        reads them (PostgreSQL inlines the derived table into each FILTER clause).
+        """
         queryset = self.queryset.all()
         if self.values("q"):
             queryset = queryset.search(self.values("q")[0])
-        best = in_force_entries(kind="ocop", stars__isnull=False).order_by("-stars")
+        in_force = validity.in_force_q(prefix="entries__")
         annotations = {f"facet_{name}": F(path) for name, path in FIELD_PARAMETERS.items()}
-        annotations["facet_stars"] = Subquery(best.values("stars")[:1])
+        annotations["facet_stars"] = Max("entries__stars", filter=in_force & Q(entries__kind="ocop"))
         for kind, _label in certificate_kinds():
-            annotations[f"facet_cert_{kind}"] = Exists(in_force_entries(kind=kind))
+            annotations[f"facet_cert_{kind}"] = Count("entries", filter=in_force & Q(entries__kind=kind))
         return queryset.order_by().annotate(**annotations)
 
     def option_conditions(self):
@@ -213,7 +220,7 @@ class ProductFilter(LenientFilterSet):
         for n in STAR_LEVELS:
             yield "stars", str(n), Q(facet_stars__gte=n)
         for kind, _label in certificate_kinds():
-            yield "cert", kind, Q(**{f"facet_cert_{kind}": True})
+            yield "cert", kind, Q(**{f"facet_cert_{kind}__gt": 0})
         for kind, _label in Producer.Kind.choices:
             yield "producer_kind", kind, Q(facet_producer_kind=kind)
 

@@ -183,9 +183,10 @@ class ProductQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import TrigramWordSimilarity
 
+            # The %> operator (word similarity above pg_trgm's threshold) is answered by the trigram index.
             return (
-                self.annotate(search_similarity=TrigramWordSimilarity(phrase, "search_text"))
-                .filter(search_similarity__gte=0.3)
+                self.filter(search_text__trigram_word_similar=phrase)
+                .annotate(search_similarity=TrigramWordSimilarity(phrase, "search_text"))
                 .order_by("-search_similarity", "search_text")[:limit]
             )
         hits = sum(

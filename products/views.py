@@ -1,6 +1,7 @@
 """Public pages of products: the filtered list, its CSV export, a product, its QR code and printable label."""
 
 import csv
+import io
 
 import segno
 from django.db.models import F, Q
@@ -190,10 +191,12 @@ def product_detail(request, slug):
 
 @require_GET
 def product_qr(request, slug):
-    product = get_object_or_404(Product.objects.published().only("slug"), slug=slug)
+    product = get_object_or_404(Product.objects.published().only("slug", "name"), slug=slug)
     qr = segno.make(request.build_absolute_uri(product.get_absolute_url()), error="m")
-    svg = qr.svg_inline(scale=4, border=2, title=product.slug)
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    svg = io.BytesIO()
+    # A standalone file (with its namespace) on a white ground, so it scans when printed on colour.
+    qr.save(svg, kind="svg", scale=4, border=2, light="#fff", title=product.name)
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

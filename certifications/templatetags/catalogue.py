@@ -147,27 +147,24 @@ def json_ld(data):
 def pagination(page, filterset):
     """Page links that keep the filters; long ranges are elided around the current page."""
     paginator = page.paginator
-    last = paginator.num_pages
-    if getattr(filterset, "truncated_pages", False):
-        last = min(last, max(page.number, 1))
     links = []
     for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
         if number == paginator.ELLIPSIS:
             links.append((None, None, False))
-        elif number <= max(last, page.number):
+        else:
             links.append((number, filterset.page_url(number), number == page.number))
     return {
         "page": page,
         "links": links,
         "previous_url": filterset.page_url(page.number - 1) if page.has_previous() else None,
-        "next_url": filterset.page_url(page.number + 1) if page.has_next() and page.number < last else None,
+        "next_url": filterset.page_url(page.number + 1) if page.has_next() else None,
     }
 
 
 @register.inclusion_tag("includes/star_chart.html")
 def star_chart(rows, title):
     """A column chart (SVG) of products by current stars: rows of (label, count, url, css class)."""
-    width, top, baseline, column, gap = 320, 28, 170, 56, 24
+    width, top, baseline, column, gap = 360, 28, 170, 64, 26
     highest = max((count for _l, count, _u, _c in rows), default=0) or 1
     columns = []
     for i, (label, count, url, css) in enumerate(rows):

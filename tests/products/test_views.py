@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.core.files.base import ContentFile
@@ -289,8 +290,10 @@ def test_qr_code_is_an_svg_of_the_page_address(client, rated):
     response = client.get(product.get_absolute_url() + "qr.svg")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
-    assert response.content.lstrip().startswith(b"<svg")
-    assert b"<path" in response.content
+    root = ElementTree.fromstring(response.content)  # noqa: S314 - our own output
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert any(el.tag == "{http://www.w3.org/2000/svg}path" for el in root.iter())
+    assert root.find("{http://www.w3.org/2000/svg}title").text == product.name
 
 
 def test_printable_label_has_the_qr_code_and_certificates(client, rated):
@@ -300,3 +303,19 @@ def test_printable_label_has_the_qr_code_and_certificates(client, rated):
     assert "2361/QĐ-BNNMT" in content
     assert "http://testserver" + product.get_absolute_url() in content
     assert re.search(r'class="label-qr"[^>]*width="\d+" height="\d+"', content)
+
+
+def test_deep_pages_are_capped_with_a_notice(client, monkeypatch):
+    from products import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "MAX_PAGES", 3)
+    catalogue(5)  # 10 products: 5 pages of 2, capped at 3
+    content = html(client.get("/products/", {"page": "3"}))
+    assert "Chỉ hiển thị 3 trang đầu" in content
+    assert 'rel="next"' not in content
+    pages = re.findall(r'<span class="visually-hidden">Trang </span>(\d+)</a>', content)
+    assert pages and max(int(n) for n in pages) <= 3
+    clamped = html(client.get("/products/", {"page": "5"}))
+    assert 'aria-current="page">3<' in clamped
+    assert "“5”" in clamped
