@@ -10,6 +10,7 @@ import hashlib
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
@@ -52,8 +53,14 @@ def key_for(name: str, *parts) -> str:
     return f"catalogue:{current_version()}:{name}:{digest}"
 
 
+def enabled() -> bool:
+    return settings.CATALOGUE_CACHE
+
+
 def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     """The cached value for (name, parts) at the current catalogue version, built on a miss."""
+    if not enabled():
+        return builder()
     key = key_for(name, *parts)
     value = _cache().get(key)
     if value is None:

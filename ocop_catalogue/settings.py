@@ -327,5 +327,8 @@ OCOP_EXPIRING_DAYS = 90
 OCOP_VALIDITY_MONTHS = 36
 MARK_VALIDITY_YEARS = 10
 SITE_NAME = "OCOP Việt Nam"
+# Catalogue pages and fragments cached under the catalogue version (ocop_catalogue/cache.py). Off in
+# tests, whose writes roll back without committing (so never bump the version); cache tests turn it on.
+CATALOGUE_CACHE = env.bool("DJANGO_CATALOGUE_CACHE", default=not TESTING)
 # `make bench` mounts its floor views (ocop_catalogue/bench_views.py) only when this is set.
 BENCH_FLOORS = env.bool("DJANGO_BENCH_FLOORS", default=False)

@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.apps import apps
-from django.db.models import Count, Exists, F, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ocop_catalogue import cache as catalogue_cache
 from ocop_catalogue import validity
 from ocop_catalogue.filters import LenientFilterSet
 from ocop_catalogue.i18n import localized_name
 from producers.models import Producer, Province
 
-from .models import Category, Product, ProductGroup, in_force_entries
+from .models import Category, Product, ProductGroup
 
 STAR_LEVELS = (3, 4, 5)
 SORT_CHOICES = [
@@ -139,7 +140,7 @@ class ProductFilter(LenientFilterSet):
         return queryset.with_min_stars(int(value))
 
     def filter_cert(self, queryset, name, value):
-        return queryset.filter(Exists(in_force_entries(kind__in=value)))
+        return queryset.with_certificate_kinds(value)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset, once every filter is in
@@ -166,13 +167,13 @@ class ProductFilter(LenientFilterSet):
     def order(self, queryset):
         sort = self.sort_order
         if sort == "-stars":
-            return queryset.order_by(F("current_stars").desc(nulls_last=True), "search_text", "pk")
+            return queryset.order_by(F("current_stars").desc(nulls_last=True), "name_key", "pk")
         if sort == "newest":
             return queryset.order_by("-created_at", "-pk")
         if sort == "name" or not self.values("q"):
             # search_text starts with the folded name: a Vietnamese A–Z on every database
             # (a byte order, SQLite's or PostgreSQL's C collation, puts "Đ" and "Â" after "Z").
-            return queryset.order_by("search_text", "pk")
+            return queryset.order_by("name_key", "pk")
         return queryset.order_by_relevance(self.values("q")[0])
 
     # --- Facets: every option's count with the other filters held, in one query -----------------
@@ -195,19 +196,19 @@ class ProductFilter(LenientFilterSet):
     def facet_base(self):
         """Published products matching q, one row each with what the facets count by.
 
-        The current stars and certificate kinds come from one join with the in-force entries,
-        grouped by product: per-row subqueries would be run again for every facet option that
-        reads them (PostgreSQL inlines the derived table into each FILTER clause).
+        Stars and certificate kinds come from the product's stored validity copy (columns compared
+        with today), so the facet query is a single scan with no join and no per-row subquery.
         """
         queryset = self.queryset.all()
         if self.values("q"):
             queryset = queryset.search(self.values("q")[0])
-        in_force = validity.in_force_q(prefix="entries__")
         annotations = {f"facet_{name}": F(path) for name, path in FIELD_PARAMETERS.items()}
-        annotations["facet_stars"] = Max("entries__stars", filter=in_force & Q(entries__kind="ocop"))
+        annotations["facet_stars"] = F("current_stars")
         for kind, _label in certificate_kinds():
-            annotations[f"facet_cert_{kind}"] = Count("entries", filter=in_force & Q(entries__kind=kind))
-        return queryset.order_by().annotate(**annotations)
+            annotations[f"facet_cert_{kind}"] = ExpressionWrapper(
+                Product.objects.certified_q([kind]), output_field=BooleanField()
+            )
+        return queryset.with_current_stars().order_by().annotate(**annotations)
 
     def option_conditions(self):
         """(parameter, value, Q selecting that option) for every facet option."""
@@ -220,13 +221,18 @@ class ProductFilter(LenientFilterSet):
         for n in STAR_LEVELS:
             yield "stars", str(n), Q(facet_stars__gte=n)
         for kind, _label in certificate_kinds():
-            yield "cert", kind, Q(**{f"facet_cert_{kind}__gt": 0})
+            yield "cert", kind, Q(**{f"facet_cert_{kind}": True})
         for kind, _label in Producer.Kind.choices:
             yield "producer_kind", kind, Q(facet_producer_kind=kind)
 
     @cached_property
     def counts(self):
-        """{"total": n, "relax:<parameter>": n, (parameter, value): n} from one aggregate query."""
+        """{"total": n, "relax:<parameter>": n, (parameter, value): n}: one aggregate query, cached
+        under the catalogue version (ocop_catalogue/cache.py), so a write is seen at once."""
+        key = tuple((name, tuple(sorted(self.values(name)))) for name in ("q", *FACET_PARAMETERS))
+        return catalogue_cache.get_or_build("facets", (key, validity.today().isoformat()), self.count_facets)
+
+    def count_facets(self):
         conditions = self.conditions()
 
         def held(*, without=None):

@@ -6,7 +6,7 @@ them through the ORM by the reverse name `entries` (CertifiedProduct.product) an
 
 from django.apps import apps
 from django.db import connection, models
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Length, StrIndex
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -94,8 +94,10 @@ class ProductQuerySet(models.QuerySet):
             self.with_current_stars()
             .select_related("producer__province", "category__group")
             .annotate(
-                has_gi=Exists(in_force_entries(kind="gi")),
-                has_mark=Exists(in_force_entries(kind__in=("certification_mark", "collective_mark"))),
+                has_gi=ExpressionWrapper(self.certified_q(["gi"]), output_field=models.BooleanField()),
+                has_mark=ExpressionWrapper(
+                    self.certified_q(["certification_mark", "collective_mark"]), output_field=models.BooleanField()
+                ),
             )
         )
 
@@ -216,6 +218,8 @@ class Product(models.Model):
     is_published = models.BooleanField(_("công khai"), default=True)
     is_synthetic = models.BooleanField(_("dữ liệu giả lập"), default=False, editable=False, db_index=True)
     search_text = models.TextField(_("văn bản tìm kiếm"), editable=False, default="")
+    # The folded name: a Vietnamese A–Z order from an index (byte order puts "Đ" and "Â" after "Z").
+    name_key = models.CharField(max_length=255, editable=False, default="")
     # Stored copy of the certificates' validity for speed (DESIGN.md §5): ocop_until_<n> is the last day
     # on which an in-force OCOP entry of at least n stars covers the product, <kind>_until the same for
     # GIs and marks. Every query compares them with the day, so an expiry takes effect on its day with
@@ -241,6 +245,7 @@ class Product(models.Model):
             models.Index(fields=["is_published", "-created_at"], name="product_published_newest"),
             models.Index(fields=["category", "is_published"], name="product_category_published"),
             models.Index(fields=["producer", "is_published"], name="product_producer_published"),
+            models.Index(fields=["name_key", "id"], name="product_name_key"),
             models.Index(fields=["ocop_until_3"], name="product_ocop_until_3"),
             models.Index(fields=["ocop_until_4"], name="product_ocop_until_4"),
             models.Index(fields=["ocop_until_5"], name="product_ocop_until_5"),
@@ -260,7 +265,7 @@ class Product(models.Model):
             self.slug = unique_slug(Product, self.name, instance=self, max_length=255, fallback="san-pham")
         # Derived fields are recomputed on every save, so that saving an instance loaded before its
         # certificates changed can never write back a stale copy.
-        derived = {"search_text": self.build_search_text(), **self.rating_copy()}
+        derived = {"search_text": self.build_search_text(), "name_key": self.build_name_key(), **self.rating_copy()}
         for name, value in derived.items():
             setattr(self, name, value)
         update_fields = kwargs.get("update_fields")
@@ -270,6 +275,9 @@ class Product(models.Model):
 
     def get_absolute_url(self):
         return reverse("products:product_detail", kwargs={"slug": self.slug})
+
+    def build_name_key(self) -> str:
+        return fold_vietnamese(self.name)[:255]
 
     def build_search_text(self) -> str:
         """Folded name, category, producer, province and certificate titles (DESIGN.md §7)."""

@@ -9,6 +9,11 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.CATALOGUE_CACHE = True
+
+
 def test_a_committed_write_bumps_the_version(django_capture_on_commit_callbacks):
     before = cache.current_version()
     with django_capture_on_commit_callbacks(execute=True):

@@ -181,6 +181,7 @@ class Command(BaseCommand):
             product = Product(
                 name=name,
                 slug=slugify_vietnamese(name),
+                name_key=fold_vietnamese(name)[:255],
                 producer=producer,
                 category=category,
                 description=f"Sản phẩm {SYNTHETIC} dùng để đo hiệu năng, không phải dữ liệu thật.",
