@@ -80,6 +80,7 @@ def test_pages_answer_a_friendly_503_while_the_database_is_down(client, database
     assert "<h1>" in body
     if url.startswith("/en/"):
         assert '<html lang="en">' in body
+        assert "The catalogue is temporarily unavailable" in body
     else:
         assert "Hệ thống đang tạm thời gián đoạn" in body
         assert '<html lang="vi">' in body
