@@ -189,6 +189,8 @@ STORAGES = {
         )
     },
 }
+# Development and tests look files up as they are asked for (no collected STATIC_ROOT to scan).
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -273,12 +275,15 @@ LOGGING = {
             "formatter": "default",
             "filters": ["request_id"],
         },
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Django's "Not Found: /x" warnings would be a second line for the same request; errors stay.
         "django.request": {"level": "ERROR"},
+        # Scanners probing by IP address get a 400 (in the access line); not an error report each.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
         "ocop_catalogue.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }
