@@ -3,7 +3,10 @@ database and one Redis (cache and sessions), as behind a load balancer. What one
 serves at once; a staff member's session opened on one host works on the other."""
 
 import http.cookiejar
+import os
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from tests import factories
-from tests.site.prodserver import ProdServer, production_env
+from tests.site.prodserver import BASE_DIR, ProdServer, production_env
 
 HOST_PORTS = (8105, 8106)
 REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -137,3 +140,30 @@ def test_a_staff_session_works_on_every_host(two_hosts, shared_redis):
     status, headers, _ = staff.open(port_a, "/admin/")
     assert status == 302
     assert headers["Location"].startswith("/admin/login/")
+
+
+def test_settings_for_several_hosts():
+    """With CACHE_URL set, sessions are cached_db in the shared Redis, which answers within a second or fails."""
+    code = (
+        "from django.conf import settings as s; c = s.CACHES['default'];"
+        "print(s.SESSION_ENGINE, c['BACKEND'], c['LOCATION'], c['OPTIONS']['socket_timeout'],"
+        " c['OPTIONS']['socket_connect_timeout'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(DJANGO_TESTING="1", CACHE_URL=REDIS_URL)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+        REDIS_URL,
+        "1.0",
+        "1.0",
+    ]
