@@ -103,7 +103,9 @@ if USING_POSTGRES:
 MIDDLEWARE = [
     # Outermost: the request id and the one log line per request see every response, 503s included.
     "ocop_catalogue.middleware.RequestLogMiddleware",
+    # The security headers come next, outside everything that can fail, so that every response has them.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -115,7 +117,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

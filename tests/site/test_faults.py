@@ -64,6 +64,7 @@ def assert_friendly_503(response):
     assert "no-store" in response["Cache-Control"]
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
     assert len(response["X-Request-ID"]) == 32
     body = response.content.decode()
     for leak in ("Traceback", "OperationalError", "psycopg2", "127.0.0.1", "connection refused", "ocop_prod_down"):
