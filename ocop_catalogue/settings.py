@@ -106,7 +106,9 @@ if USING_POSTGRES:
 MIDDLEWARE = [
     # Outermost: the request id and the one log line per request see every response, 503s included.
     "ocop_catalogue.middleware.RequestLogMiddleware",
+    # The security headers come next, outside everything that can fail, so that every response has them.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -118,7 +120,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # --- Back-office: django-axes must come last; it turns a flagged failed login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -219,6 +220,8 @@ STORAGES = {
         )
     },
 }
+# Development and tests look files up as they are asked for (no collected STATIC_ROOT to scan).
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -311,12 +314,15 @@ LOGGING = {
             "formatter": "default",
             "filters": ["request_id"],
         },
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Django's "Not Found: /x" warnings would be a second line for the same request; errors stay.
         "django.request": {"level": "ERROR"},
+        # Scanners probing by IP address get a 400 (in the access line); not an error report each.
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
         "ocop_catalogue.request": {"handlers": ["requests"], "level": "INFO", "propagate": False},
     },
 }

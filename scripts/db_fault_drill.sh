@@ -11,7 +11,8 @@
 #                                        it fail meanwhile): only when nobody else is using it
 #
 # Tunables: DRILL_SECONDS (45), DRILL_DOWN_AFTER (10), DRILL_DOWN_FOR (12), DRILL_THREADS (4),
-# DRILL_PORT (8103), DRILL_PATHS ("/ /en/": pages that query the database).
+# DRILL_PORT (8103), DRILL_PATHS (space-separated pages that query the database: home, lists, a
+# province, the register, the verify page).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV_BIN:-.venv/bin}"
@@ -23,7 +24,7 @@ SECONDS_TOTAL="${DRILL_SECONDS:-45}"
 DOWN_AFTER="${DRILL_DOWN_AFTER:-10}"
 DOWN_FOR="${DRILL_DOWN_FOR:-12}"
 THREADS="${DRILL_THREADS:-4}"
-read -r -a PATHS <<<"${DRILL_PATHS:-/ /en/}"
+read -r -a PATHS <<<"${DRILL_PATHS:-/ /en/ /products/ /products/?stars=5 /provinces/son-la/ /certificates/ /certificates/verify/?number=00002}"
 WORK="$(mktemp -d /tmp/ocop-drill.XXXXXX)"
 SERVER_PID=""
 CREATED_CLUSTER=0

@@ -64,6 +64,7 @@ def assert_friendly_503(response):
     assert "no-store" in response["Cache-Control"]
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
     assert len(response["X-Request-ID"]) == 32
     body = response.content.decode()
     for leak in ("Traceback", "OperationalError", "psycopg2", "127.0.0.1", "connection refused", "ocop_prod_down"):
@@ -80,6 +81,7 @@ def test_pages_answer_a_friendly_503_while_the_database_is_down(client, database
     assert "<h1>" in body
     if url.startswith("/en/"):
         assert '<html lang="en">' in body
+        assert "The catalogue is temporarily unavailable" in body
     else:
         assert "Hệ thống đang tạm thời gián đoạn" in body
         assert '<html lang="vi">' in body

@@ -95,6 +95,9 @@ with override_settings(ROOT_URLCONF="tests.site.test_logging"):
     for url, rid in (("/robots.txt", "rid-ok"), ("/nowhere/", "rid-404"), ("/boom/", "rid-500")):
         response = client.get(url, headers={"X-Request-ID": rid})
         print("RESPONSE", response.status_code, response["X-Request-ID"], "Traceback" in response.content.decode())
+    # A scanner calling by IP address: refused with a 400, logged once (the access line), not as an error.
+    response = client.get("/robots.txt", headers={"X-Request-ID": "rid-400"}, HTTP_HOST="203.0.113.9")
+    print("RESPONSE", response.status_code, response["X-Request-ID"], "Traceback" in response.content.decode())
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     env.update(DJANGO_TESTING="1", DJANGO_DEBUG="0", DJANGO_LOG_JSON="1" if json_lines else "0")
@@ -112,20 +115,24 @@ def test_json_lines():
         ["RESPONSE", "200", "rid-ok", "False"],
         ["RESPONSE", "404", "rid-404", "False"],
         ["RESPONSE", "500", "rid-500", "False"],
+        ["RESPONSE", "400", "rid-400", "False"],
     ]
     access = [json.loads(line) for line in stdout if line.startswith("{")]
     assert [(a["request_id"], a["method"], a["path"], a["status"]) for a in access] == [
         ("rid-ok", "GET", "/robots.txt", 200),
         ("rid-404", "GET", "/nowhere/", 404),
         ("rid-500", "GET", "/boom/", 500),
+        ("rid-400", "GET", "/robots.txt", 400),
     ]
     for line in access:
         assert line["logger"] == "ocop_catalogue.request"
         assert {"time", "level", "message", "duration_ms", "bytes", "remote_addr"} <= line.keys()
     # The error itself: on stderr, with the request id, the path and the traceback (which the visitor
-    # did not get: "False" above). Nothing else: no "Not Found" line for the 404.
+    # did not get: "False" above). Nothing else: no "Not Found" line for the 404, no "Invalid HTTP_HOST"
+    # report for the 400.
     errors = [json.loads(line) for line in stderr if line.startswith("{")]
     assert len(errors) == 1, stderr
+    assert "Invalid HTTP_HOST" not in "\n".join(stderr)
     [error] = errors
     assert error["level"] == "ERROR"
     assert error["logger"] == "django.request"
@@ -137,10 +144,12 @@ def test_json_lines():
 def test_plain_lines():
     stdout, stderr = run_requests(json_lines=False)
     access = [line for line in stdout if "ocop_catalogue.request" in line]
-    assert len(access) == 3
+    assert len(access) == 4
     assert re.search(r" INFO ocop_catalogue\.request \[rid-ok\] GET /robots\.txt 200 [\d.]+ms \d+B$", access[0])
     assert re.search(r" INFO ocop_catalogue\.request \[rid-404\] GET /nowhere/ 404 ", access[1])
     assert re.search(r" ERROR ocop_catalogue\.request \[rid-500\] GET /boom/ 500 ", access[2])
     error_text = "\n".join(stderr)
     assert re.search(r" ERROR django\.request \[rid-500\] Internal Server Error: /boom/", error_text)
     assert "Traceback" in error_text
+    assert "Invalid HTTP_HOST" not in error_text
+    assert re.search(r" INFO ocop_catalogue\.request \[rid-400\] GET /robots\.txt 400 ", access[3])

@@ -3,7 +3,11 @@ database and one Redis (cache and sessions), as behind a load balancer. What one
 serves at once; a staff member's session opened on one host works on the other."""
 
 import http.cookiejar
+import json
+import os
 import re
+import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from tests import factories
-from tests.site.prodserver import ProdServer, production_env
+from tests.site.prodserver import BASE_DIR, ProdServer, production_env
 
 HOST_PORTS = (8105, 8106)
 REDIS_URL = "redis://127.0.0.1:6379/6"
@@ -59,10 +63,30 @@ def shared_redis():
     client.close()
 
 
+def host_caches():
+    """CACHES exactly as an app host with CACHE_URL computes it (settings.py read in a fresh process)."""
+    code = "import json; from django.conf import settings; print(json.dumps(settings.CACHES))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(DJANGO_TESTING="1", CACHE_URL=REDIS_URL)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 @pytest.fixture
 def two_hosts(settings, tmp_path, shared_redis):
     if not settings.USING_POSTGRES:
         pytest.skip("several app hosts share a PostgreSQL database: CI's PostgreSQL pass runs this test")
+    # This test process writes through the ORM like a third host (or a management command on one):
+    # it must use the hosts' shared caches, or whatever it invalidates would be invalidated elsewhere.
+    settings.CACHES = host_caches()
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -137,3 +161,26 @@ def test_a_staff_session_works_on_every_host(two_hosts, shared_redis):
     status, headers, _ = staff.open(port_a, "/admin/")
     assert status == 302
     assert headers["Location"].startswith("/admin/login/")
+
+
+def test_settings_for_several_hosts():
+    """With CACHE_URL set, every cache is the shared Redis, which answers within a second or fails, and
+    sessions are cached_db there."""
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(DJANGO_TESTING="1", CACHE_URL=REDIS_URL)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "django.contrib.sessions.backends.cached_db"
+    caches = host_caches()
+    for config in caches.values():
+        assert config["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert config["LOCATION"] == REDIS_URL
+        assert config["OPTIONS"] == {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}

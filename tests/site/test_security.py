@@ -88,6 +88,8 @@ def test_an_exception_gives_the_500_page_without_a_traceback(client, settings):
     assert "RuntimeError" not in body
     # The security headers are on error pages too.
     assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def assert_csp_clean(url, html):

@@ -4,11 +4,14 @@ far-future caching, JSON access lines with the request id."""
 
 import gzip
 import json
+import os
 import re
+import subprocess
+import time
 
 import pytest
 
-from tests.site.prodserver import ProdServer, production_env
+from tests.site.prodserver import BASE_DIR, ProdServer, production_env
 
 PORT = 8104
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the reverse proxy adds after terminating TLS
@@ -88,11 +91,59 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(server):
     assert "immutable" in zipped.headers["Cache-Control"]
 
 
+def access_lines(server):
+    lines = []
+    for text in server.stdout_lines():
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            continue  # migrate's and collectstatic's output
+        if isinstance(entry, dict) and entry.get("logger") == "ocop_catalogue.request":
+            lines.append(entry)
+    return lines
+
+
 def test_access_lines_are_json_with_the_request_id(server):
     response = server.get("/robots.txt", headers={**HTTPS, "X-Request-ID": "lb-7f3a"})
     assert response.headers["X-Request-ID"] == "lb-7f3a"
-    lines = [json.loads(line) for line in server.stdout_lines() if line.startswith("{")]
-    [line] = [entry for entry in lines if entry.get("request_id") == "lb-7f3a"]
+    matching = []
+    for _ in range(50):  # written before the response is sent, but read through another handle
+        matching = [entry for entry in access_lines(server) if entry["request_id"] == "lb-7f3a"]
+        if matching:
+            break
+        time.sleep(0.1)
+    assert len(matching) == 1, server.stdout_path.read_text()
+    [line] = matching
     assert line["logger"] == "ocop_catalogue.request"
     assert (line["method"], line["path"], line["status"]) == ("GET", "/robots.txt", 200)
     assert line["bytes"] == len(response.body)
+
+
+def gunicorn_config(**env_overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+    env.pop("PORT", None)
+    env.update(DJANGO_TESTING="1", **env_overrides)
+    gunicorn = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
+    result = subprocess.run(
+        [gunicorn, "-c", "gunicorn.conf.py", "--print-config", "ocop_catalogue.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, flags=re.MULTILINE))
+
+
+def test_gunicorn_configuration():
+    config = gunicorn_config()
+    assert config["workers"] == str(os.cpu_count() * 2 + 1)
+    assert config["bind"] == "['127.0.0.1:8000']"
+    assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == ("30", "30", "5")
+    assert (config["max_requests"], config["max_requests_jitter"]) == ("2000", "200")
+    assert config["accesslog"] == "None"  # the application's own line is the access log
+    assert "rid=%({x-request-id}o)s" in config["access_log_format"]
+    tuned = gunicorn_config(PORT="8104", GUNICORN_WORKERS="9", GUNICORN_ACCESSLOG="-", GUNICORN_TIMEOUT="60")
+    tuned_values = (tuned["bind"], tuned["workers"], tuned["accesslog"], tuned["timeout"])
+    assert tuned_values == ("['127.0.0.1:8104']", "9", "-", "60")
