@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.filters import clean_text
 from ocop_catalogue.text import normalise_certificate_number
 from ocop_catalogue.validity import Status
@@ -24,6 +25,7 @@ def _register_order(queryset):
 
 
 @require_GET
+@cache_public_page
 def certificate_list(request):
     filterset = CertificateFilter(request.GET)
     queryset = _register_order(
@@ -56,6 +58,7 @@ def _entries_prefetch():
 
 
 @require_GET
+@cache_public_page
 def certificate_detail(request, pk):
     certificate = get_object_or_404(
         Certificate.objects.with_status()

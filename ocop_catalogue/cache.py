@@ -9,16 +9,22 @@ before would let a concurrent request cache pre-commit data under the new versio
 import hashlib
 import logging
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from . import validity
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalogue:version"
 CATALOGUE_APPS = {"producers", "products", "certifications"}
 DEFAULT_TIMEOUT = 60 * 60
+PAGE_TIMEOUT = 10 * 60
 
 
 def _cache():
@@ -74,3 +80,42 @@ def model_changed(sender, **kwargs):
     # Historical models of data migrations ("__fake__") are not the live catalogue.
     if sender._meta.app_label in CATALOGUE_APPS and sender.__module__ != "__fake__" and not kwargs.get("raw"):
         bump_version_on_commit()
+
+
+def cache_public_page(view):
+    """Serve a public page from the shared cache, keyed by path, language, day and catalogue version.
+
+    Only for visitors without a session (staff and buyers with a shortlist get fresh pages), only GET
+    answers 200 that set no cookie (a page with a CSRF token or a message is never shared), and the
+    day is in the key because statuses change at midnight.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not enabled() or request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        key = key_for("page", request.get_full_path(), get_language(), validity.today().isoformat())
+        try:
+            cached = _cache().get(key)
+        except Exception:  # a cache outage degrades to uncached pages
+            logger.warning("Page cache unavailable", exc_info=True)
+            return view(request, *args, **kwargs)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Catalogue-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            _cache().set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+            response["X-Catalogue-Cache"] = "miss"
+        return response
+
+    return wrapper

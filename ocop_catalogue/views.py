@@ -10,11 +10,14 @@ from certifications.models import Certificate, CertificateKind, CertifiedProduct
 from producers.models import Province
 from products.models import Product, ProductGroup
 
+from .cache import cache_public_page
+
 FEATURED = 8
 RECENT = 8
 
 
 @require_GET
+@cache_public_page
 def home(request):
     featured = list(Product.objects.published().with_min_stars(5).for_cards().order_by("-updated_at", "pk")[:FEATURED])
     # The newest in-force entries; a product on several recent certificates is shown once.

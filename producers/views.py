@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.i18n import localized_name
 from ocop_catalogue.validity import in_force_q
 
@@ -38,6 +39,7 @@ def _count_of(queryset, **outer):
 
 
 @require_GET
+@cache_public_page
 def province_list(request):
     products = _product_model().objects.published()
     certificates = apps.get_model("certifications", "Certificate").objects.exclude(kind="ocop")
@@ -90,6 +92,7 @@ def province_figures(province):
 
 
 @require_GET
+@cache_public_page
 def province_detail(request, slug):
     province = get_object_or_404(Province.objects.select_related("merged_into"), slug=slug)
     if not province.is_current:
@@ -143,6 +146,7 @@ def province_detail(request, slug):
 
 
 @require_GET
+@cache_public_page
 def producer_list(request):
     filterset = ProducerFilter(request.GET)
     products = _product_model().objects.published()
@@ -166,6 +170,7 @@ def producer_list(request):
 
 
 @require_GET
+@cache_public_page
 def producer_detail(request, slug):
     producer = get_object_or_404(Producer.objects.select_related("province", "former_province"), slug=slug)
     products = list(_product_model().objects.published().filter(producer=producer).for_cards().order_by("search_text"))

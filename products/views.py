@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.i18n import localized_name
 from ocop_catalogue.validity import IN_FORCE, Status
 
@@ -30,6 +31,7 @@ STATUS_ORDER = {Status.VALID: 0, Status.EXPIRING: 1, Status.EXPIRED: 2, Status.R
 
 
 @require_GET
+@cache_public_page
 def product_list(request):
     filterset = ProductFilter(request.GET)
     page = filterset.paginate(filterset.qs.for_cards(), per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES)
@@ -157,6 +159,7 @@ def product_json_ld(request, product, entries, image_url):
 
 
 @require_GET
+@cache_public_page
 def product_detail(request, slug):
     product = _published(slug)
     entries = _entries(product)

@@ -60,3 +60,45 @@ def test_bulk_commands_bump_the_version():
     before = cache.current_version()
     call_command("seed_synthetic", "--products", "10", "--no-progress", verbosity=0)
     assert cache.current_version() > before
+
+
+def test_public_pages_are_served_from_the_shared_cache_until_a_write(client, django_capture_on_commit_callbacks):
+    product = f.rated_product(stars=4, name="Mật ong bạc hà Mèo Vạc")
+    url = product.get_absolute_url()
+    first = client.get(url)
+    assert first["X-Catalogue-Cache"] == "miss"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert second["X-Catalogue-Cache"] == "hit"
+    assert second.content == first.content
+    assert len([q for q in queries.captured_queries if "catalogue_cache" not in q["sql"]]) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        product.name = "Mật ong bạc hà Mèo Vạc loại đặc biệt"
+        product.save()
+    third = client.get(url)
+    assert third["X-Catalogue-Cache"] == "miss"
+    assert "loại đặc biệt" in third.content.decode()
+
+
+def test_each_language_has_its_own_entry(client):
+    product = f.product(name="Gạo Séng Cù")
+    assert client.get(product.get_absolute_url())["X-Catalogue-Cache"] == "miss"
+    english = client.get("/en" + product.get_absolute_url())
+    assert english["X-Catalogue-Cache"] == "miss"
+    assert 'lang="en"' in english.content.decode()
+
+
+def test_visitors_with_a_session_are_never_served_shared_pages(client, admin_user):
+    product = f.product()
+    client.get(product.get_absolute_url())
+    client.force_login(admin_user)
+    response = client.get(product.get_absolute_url())
+    assert "X-Catalogue-Cache" not in response
+
+
+def test_error_pages_are_not_cached(client):
+    assert client.get("/products/khong-co-san-pham-nay/").status_code == 404
+    assert "X-Catalogue-Cache" not in client.get("/products/khong-co-san-pham-nay/")
