@@ -4,7 +4,7 @@ Product.search_text folds in certificate titles, and the stored OCOP rating copy
 depends on entries' stars and revocations and on certificates' validity and revocation.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from products.models import Product
@@ -18,11 +18,21 @@ def refresh_products(products):
         product.refresh_derived()
 
 
+@receiver(pre_save, sender=CertifiedProduct, dispatch_uid="entry_remember_product")
+def entry_remember_product(sender, instance, raw=False, **kwargs):
+    """An entry moved to another product must refresh the product it leaves too."""
+    if not raw and instance.pk:
+        instance._previous_product_id = (
+            CertifiedProduct.objects.filter(pk=instance.pk).values_list("product_id", flat=True).first()
+        )
+
+
 @receiver(post_save, sender=CertifiedProduct, dispatch_uid="entry_saved_refresh_product")
 @receiver(post_delete, sender=CertifiedProduct, dispatch_uid="entry_deleted_refresh_product")
 def entry_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh_products(Product.objects.filter(pk=instance.product_id))
+        ids = {instance.product_id, getattr(instance, "_previous_product_id", None)} - {None}
+        refresh_products(Product.objects.filter(pk__in=ids))
 
 
 @receiver(post_save, sender=Certificate, dispatch_uid="certificate_saved_refresh_products")

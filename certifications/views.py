@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.filters import clean_text
@@ -24,7 +24,7 @@ def _register_order(queryset):
     return queryset.order_by(F("issued_on").desc(nulls_last=True), "-issued_year", "title", "pk")
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def certificate_list(request):
     filterset = CertificateFilter(request.GET)
@@ -57,7 +57,7 @@ def _entries_prefetch():
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def certificate_detail(request, pk):
     certificate = get_object_or_404(
@@ -101,7 +101,7 @@ def near_matches(key):
     return list(queryset.select_related("province").order_by("number_key", "pk")[:NEAR_MATCHES])
 
 
-@require_GET
+@require_safe
 def verify(request):
     values = request.GET.getlist("number")
     number = clean_text(values[0], 100)[0] if values else ""

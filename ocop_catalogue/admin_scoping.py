@@ -32,6 +32,13 @@ PROVINCE_PATHS = {
     "certifications.certifiedproduct": "certificate__province",
 }
 
+# Rows that touch a second province's records: an entry lists a product on a certificate, and the
+# product's stars belong to the product's province as much as the certificate to its own. Staff may
+# see and change such a row only when both are theirs (national decisions are for national staff).
+SECOND_PATHS = {
+    "certifications.certifiedproduct": "product__producer__province",
+}
+
 _CACHE_ATTR = "_ocop_province_scope"
 
 
@@ -88,7 +95,9 @@ def scope_queryset(queryset, user):
     if ids is None:
         return queryset
     # Every path follows foreign keys towards one province, so the filter never duplicates rows.
-    return queryset.filter(scope_q(user, path))
+    queryset = queryset.filter(scope_q(user, path))
+    second = SECOND_PATHS.get(queryset.model._meta.label_lower)
+    return queryset.filter(scope_q(user, second)) if second else queryset
 
 
 def object_province_ids(obj):
@@ -119,7 +128,18 @@ def in_scope(user, obj) -> bool:
     owners = object_province_ids(obj)
     if owners is None:
         return True
-    return bool(owners) and bool(owners & ids)
+    if not (owners and owners & ids):
+        return False
+    second = SECOND_PATHS.get(type(obj)._meta.label_lower)
+    if second:
+        target = obj
+        try:
+            for hop in second.split("__"):
+                target = getattr(target, hop, None) if target is not None else None
+        except ObjectDoesNotExist:
+            target = None
+        return target is not None and target.pk in ids
+    return True
 
 
 class ProvinceScopedAdminMixin:
@@ -239,11 +259,17 @@ class ProvinceScopedAdminMixin:
         # django-import-export's default lists every row of the table; the user's rows are enough.
         return self.get_queryset(request).values_list("pk", flat=True)
 
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL characters in a query: a pasted one must not become an error page.
+        search_term = "".join(ch for ch in search_term if ch.isprintable())
+        return super().get_search_results(request, queryset, search_term)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history loads the version straight from the history table: check the live row first.
         model = self.model
         if model._default_manager.filter(pk=_safe_pk(model, object_id)).exists():
             self.get_object(request, object_id)
+        _safe_pk(model.history.model, version_id)  # a malformed version id is "not found" too
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

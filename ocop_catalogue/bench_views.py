@@ -8,17 +8,17 @@ machine stay comparable.
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from producers.models import Province
 
 
-@require_GET
+@require_safe
 def floor_trivial(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def floor_fortunes(request):
     rows = list(Province.objects.order_by("pk").values("name", "name_en", "slug")[:12])
     return render(request, "bench/fortunes.html", {"rows": rows})

@@ -8,7 +8,7 @@ before would let a concurrent request cache pre-commit data under the new versio
 
 import hashlib
 import logging
-import time
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -31,23 +31,25 @@ def _cache():
     return caches["catalogue"]
 
 
-def current_version() -> int:
+def current_version() -> str:
     version = _cache().get(VERSION_KEY)
     if version is None:
-        # Start from the clock so that a flushed cache never reuses an old version's keys.
-        _cache().add(VERSION_KEY, time.time_ns(), None)
+        _cache().add(VERSION_KEY, _new_version(), None)
         version = _cache().get(VERSION_KEY)
     return version
 
 
+def _new_version() -> str:
+    # A value never used before (not a counter): two bumps at once cannot merge into one, and a
+    # flushed or evicted key can never bring back an old version's cached pages.
+    return uuid.uuid4().hex
+
+
 def bump_version():
     try:
-        try:
-            _cache().incr(VERSION_KEY)
-        except ValueError:  # the key is missing (flushed or evicted): start a new, higher series
-            _cache().set(VERSION_KEY, time.time_ns(), None)
+        _cache().set(VERSION_KEY, _new_version(), None)
     except Exception:  # a cache outage must not undo a committed write
-        logger.warning("Could not bump the catalogue cache version", exc_info=True)
+        logger.error("Could not bump the catalogue cache version", exc_info=True)
 
 
 def bump_version_on_commit():
@@ -64,14 +66,24 @@ def enabled() -> bool:
 
 
 def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
-    """The cached value for (name, parts) at the current catalogue version, built on a miss."""
+    """The cached value for (name, parts) at the current catalogue version, built on a miss.
+
+    A cache outage degrades to building the value every time, never to an error page.
+    """
     if not enabled():
         return builder()
-    key = key_for(name, *parts)
-    value = _cache().get(key)
+    try:
+        key = key_for(name, *parts)
+        value = _cache().get(key)
+    except Exception:
+        logger.warning("Catalogue cache unavailable", exc_info=True)
+        return builder()
     if value is None:
         value = builder()
-        _cache().set(key, value, timeout)
+        try:
+            _cache().set(key, value, timeout)
+        except Exception:
+            logger.warning("Catalogue cache unavailable", exc_info=True)
     return value
 
 
@@ -94,8 +106,16 @@ def cache_public_page(view):
     def wrapper(request, *args, **kwargs):
         if not enabled() or request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return view(request, *args, **kwargs)
-        key = key_for("page", request.get_full_path(), get_language(), validity.today().isoformat())
         try:
+            # Host and scheme too: pages embed absolute URLs (canonical, OpenGraph, JSON-LD).
+            key = key_for(
+                "page",
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                get_language(),
+                validity.today().isoformat(),
+            )
             cached = _cache().get(key)
         except Exception:  # a cache outage degrades to uncached pages
             logger.warning("Page cache unavailable", exc_info=True)
@@ -114,8 +134,11 @@ def cache_public_page(view):
         ):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            _cache().set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
-            response["X-Catalogue-Cache"] = "miss"
+            try:
+                _cache().set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+                response["X-Catalogue-Cache"] = "miss"
+            except Exception:
+                logger.warning("Page cache unavailable", exc_info=True)
         return response
 
     return wrapper

@@ -117,6 +117,13 @@ def default_valid_until(kind, issued_on):
     """valid_until a new certificate gets when none is typed (DESIGN.md §5)."""
     if issued_on is None:
         return None
+    try:
+        return _default_valid_until(kind, issued_on)
+    except (OverflowError, ValueError):  # a date near 9999-12-31: no valid end date can follow it
+        return None
+
+
+def _default_valid_until(kind, issued_on):
     if kind == "ocop":
         return issued_on + relativedelta(months=settings.OCOP_VALIDITY_MONTHS)
     if kind in ("certification_mark", "collective_mark"):

@@ -4,7 +4,7 @@ from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate, CertificateKind, CertifiedProduct
 from producers.models import Province
@@ -16,7 +16,7 @@ FEATURED = 8
 RECENT = 8
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request):
     featured = list(Product.objects.published().with_min_stars(5).for_cards().order_by("-updated_at", "pk")[:FEATURED])
@@ -55,7 +55,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /shortlist/", "Disallow: /i18n/"]
     # Exports and print labels copy what the HTML pages already offer.

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.i18n import localized_name
@@ -38,7 +38,7 @@ def _count_of(queryset, **outer):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def province_list(request):
     products = _product_model().objects.published()
@@ -91,7 +91,7 @@ def province_figures(province):
     return {"total": total, "rated": rated, "unrated": total - rated, "by_stars": by_stars, "by_group": by_group}
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def province_detail(request, slug):
     province = get_object_or_404(Province.objects.select_related("merged_into"), slug=slug)
@@ -145,7 +145,7 @@ def province_detail(request, slug):
     return render(request, "producers/province_detail.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def producer_list(request):
     filterset = ProducerFilter(request.GET)
@@ -169,7 +169,7 @@ def producer_list(request):
     return render(request, "producers/producer_list.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def producer_detail(request, slug):
     producer = get_object_or_404(Producer.objects.select_related("province", "former_province"), slug=slug)

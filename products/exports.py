@@ -11,6 +11,7 @@ certificates of each product come as one aggregated string per product, streamed
 """
 
 import datetime
+import re
 
 from django.db.models import Aggregate, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -131,9 +132,18 @@ def export_rows(queryset, *, base_url=""):
         ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+
+
 def format_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
         return date_format(value, "d/m/Y")
-    return str(value)
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _PHONE.match(text):
+        # A leading apostrophe makes Excel and LibreOffice show the text as text.
+        return "'" + text
+    return text

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.apps import apps
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import Count, F, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -179,51 +179,54 @@ class ProductFilter(LenientFilterSet):
     # --- Facets: every option's count with the other filters held, in one query -----------------
 
     def conditions(self):
-        """{parameter: Q on the facet annotations} for every active filter except q."""
+        """{parameter: Q} for every active filter except q, on plain columns of the product row
+        (and its producer): the facet query evaluates them for every option, so they must be cheap."""
         conditions = {}
-        for name in FIELD_PARAMETERS:
+        for name in ("province", "category", "producer_kind"):
             values = self.values(name)
             if values:
-                conditions[name] = Q(**{f"facet_{name}__in": self.lookup_values(name, values)})
-        if self.values("stars"):
-            conditions["stars"] = Q(facet_stars__gte=int(self.values("stars")[0]))
-        if self.values("cert"):
-            conditions["cert"] = Q(
-                *(Q(**{f"facet_cert_{kind}__gt": 0}) for kind in self.values("cert")), _connector="OR"
+                conditions[name] = Q(**{f"{FIELD_PARAMETERS[name]}__in": self.lookup_values(name, values)})
+        if self.values("group"):
+            conditions["group"] = Q(
+                category_id__in=self.category_ids_of_groups(self.lookup_values("group", self.values("group")))
             )
+        if self.values("stars"):
+            conditions["stars"] = Q(**{f"ocop_until_{int(self.values('stars')[0])}__gte": validity.today()})
+        if self.values("cert"):
+            conditions["cert"] = Product.objects.certified_q(self.values("cert"))
         return conditions
 
-    def facet_base(self):
-        """Published products matching q, one row each with what the facets count by.
+    def category_ids_of_groups(self, codes):
+        group_ids = {group.pk for group in self.groups if group.code in codes}
+        return [category.pk for category in self.categories if category.group_id in group_ids]
 
-        Stars and certificate kinds come from the product's stored validity copy (columns compared
-        with today), so the facet query is a single scan with no join and no per-row subquery.
+    def facet_base(self):
+        """Published products matching q: the rows the facets count.
+
+        Stars and certificate kinds are read from the product's stored validity copy (columns compared
+        with today) and groups through category ids, so counting needs no per-row subquery and no join
+        beyond the producer.
         """
         queryset = self.queryset.all()
         if self.values("q"):
             queryset = queryset.search(self.values("q")[0])
-        annotations = {f"facet_{name}": F(path) for name, path in FIELD_PARAMETERS.items()}
-        annotations["facet_stars"] = F("current_stars")
-        for kind, _label in certificate_kinds():
-            annotations[f"facet_cert_{kind}"] = ExpressionWrapper(
-                Product.objects.certified_q([kind]), output_field=BooleanField()
-            )
-        return queryset.with_current_stars().order_by().annotate(**annotations)
+        return queryset.order_by()
 
     def option_conditions(self):
         """(parameter, value, Q selecting that option) for every facet option."""
+        today = validity.today()
         for province in self.provinces:
-            yield "province", province.slug, Q(facet_province=province.pk)
+            yield "province", province.slug, Q(producer__province_id=province.pk)
         for group in self.groups:
-            yield "group", str(group.code), Q(facet_group=group.code)
+            yield "group", str(group.code), Q(category_id__in=self.category_ids_of_groups([group.code]) or [0])
         for category in self.categories:
-            yield "category", category.slug, Q(facet_category=category.pk)
+            yield "category", category.slug, Q(category_id=category.pk)
         for n in STAR_LEVELS:
-            yield "stars", str(n), Q(facet_stars__gte=n)
+            yield "stars", str(n), Q(**{f"ocop_until_{n}__gte": today})
         for kind, _label in certificate_kinds():
-            yield "cert", kind, Q(**{f"facet_cert_{kind}": True})
+            yield "cert", kind, Product.objects.certified_q([kind])
         for kind, _label in Producer.Kind.choices:
-            yield "producer_kind", kind, Q(facet_producer_kind=kind)
+            yield "producer_kind", kind, Q(producer__kind=kind)
 
     @cached_property
     def counts(self):
@@ -246,7 +249,12 @@ class ProductFilter(LenientFilterSet):
         for i, (name, value, condition) in enumerate(self.option_conditions()):
             keys[f"option_{i}"] = (name, value)
             aggregates[f"option_{i}"] = Count("pk", filter=held(without=name) & condition)
-        row = self.facet_base().aggregate(**aggregates)
+        base = self.facet_base()
+        if len(conditions) > 1:
+            # Every count holds all filters but at most one: rows outside the union of those sets
+            # count nowhere, and the indexes behind the filters can skip them.
+            base = base.filter(Q(*(held(without=name) for name in conditions), _connector=Q.OR))
+        row = base.aggregate(**aggregates)
         counts = {"total": row["total"]}
         for name in conditions:
             counts[f"relax:{name}"] = row[f"relax__{name}"]

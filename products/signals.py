@@ -1,10 +1,11 @@
 """Keep Product.search_text current when a producer or category it folds in is renamed, and make
 the thumbnails of a saved photo."""
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from producers.models import Producer
+from producers.models import Producer, Province
 
 from .images import make_thumbnails
 from .models import Category, Product, ProductImage
@@ -32,3 +33,10 @@ def category_saved(sender, instance, created, raw=False, **kwargs):
 def make_photo_thumbnails(sender, instance, raw=False, **kwargs):
     if not raw:
         make_thumbnails(instance.image)
+
+
+@receiver(post_save, sender=Province, dispatch_uid="products_province_search_text")
+def province_saved(sender, instance, created, raw=False, **kwargs):
+    """Province names (current and former) are folded into search_text: rare, but must not go stale."""
+    if not created and not raw:
+        refresh_products(Product.objects.filter(Q(producer__province=instance) | Q(producer__former_province=instance)))

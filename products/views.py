@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.i18n import localized_name
@@ -30,7 +30,7 @@ KIND_ORDER = {"ocop": 0, "gi": 1, "certification_mark": 2, "collective_mark": 3}
 STATUS_ORDER = {Status.VALID: 0, Status.EXPIRING: 1, Status.EXPIRED: 2, Status.REVOKED: 3}
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def product_list(request):
     filterset = ProductFilter(request.GET)
@@ -62,7 +62,7 @@ class _Echo:
         return value
 
 
-@require_GET
+@require_safe
 def product_export_csv(request):
     filterset = ProductFilter(request.GET)
     base_url = request.build_absolute_uri("/").rstrip("/")
@@ -158,7 +158,7 @@ def product_json_ld(request, product, entries, image_url):
     return {k: v for k, v in data.items() if v is not None}
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def product_detail(request, slug):
     product = _published(slug)
@@ -192,7 +192,7 @@ def product_detail(request, slug):
     return render(request, "products/product_detail.html", context)
 
 
-@require_GET
+@require_safe
 def product_qr(request, slug):
     product = get_object_or_404(Product.objects.published().only("slug", "name"), slug=slug)
     qr = segno.make(request.build_absolute_uri(product.get_absolute_url()), error="m")
@@ -204,7 +204,7 @@ def product_qr(request, slug):
     return response
 
 
-@require_GET
+@require_safe
 def product_label(request, slug):
     product = _published(slug)
     entries = [e for e in _entries(product) if e.status_code in IN_FORCE]

@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("producers", "0002_load_provinces"),
         ("products", "0003_search_trigram_index"),
+        ("certifications", "0001_initial"),
     ]
 
     operations = [

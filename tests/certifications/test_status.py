@@ -170,3 +170,23 @@ def test_stored_copy_of_gi_and_mark_validity_follows_the_rule():
     assert not Product.objects.with_certificate_kinds(["gi"], DAY).filter(pk=product.pk).exists()
     assert Product.objects.with_certificate_kinds(["gi"], DAY - datetime.timedelta(days=1)).exists()
     assert not Product.objects.with_certificate_kinds(["unknown"], DAY).exists()
+
+
+def test_moving_an_entry_to_another_product_refreshes_both():
+    a, b = f.product(name="Sản phẩm A"), f.product(name="Sản phẩm B")
+    entry = f.entry(f.certificate("ocop", issued_on=datetime.date(2025, 6, 1)), a, stars=5)
+    entry.product = b
+    entry.save()
+    assert not Product.objects.with_min_stars(3, DAY).filter(pk=a.pk).exists()
+    assert Product.objects.with_min_stars(5, DAY).filter(pk=b.pk).exists()
+
+
+def test_an_impossible_date_is_a_form_error_not_a_crash():
+    from django.core.exceptions import ValidationError
+
+    from certifications.models import Certificate
+
+    cert = Certificate(kind="ocop", title="x", issuer="y", province=f.province(), issued_on=datetime.date(9999, 12, 31))
+    with pytest.raises(ValidationError) as err:
+        cert.full_clean()
+    assert "issued_on" in err.value.message_dict

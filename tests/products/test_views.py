@@ -319,3 +319,15 @@ def test_deep_pages_are_capped_with_a_notice(client, monkeypatch):
     clamped = html(client.get("/products/", {"page": "5"}))
     assert 'aria-current="page">3<' in clamped
     assert "“5”" in clamped
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client):
+    from products.exports import format_cell
+
+    assert format_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
+    assert format_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert format_cell("+84 912 345 678") == "+84 912 345 678"  # a phone number stays as it is
+    assert format_cell("Chè Shan tuyết") == "Chè Shan tuyết"
+    f.product(name="=1+1 Chè")
+    body = b"".join(client.get("/products/export.csv").streaming_content).decode("utf-8-sig")
+    assert "'=1+1 Chè" in body

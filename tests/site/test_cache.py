@@ -18,12 +18,12 @@ def test_a_committed_write_bumps_the_version(django_capture_on_commit_callbacks)
     before = cache.current_version()
     with django_capture_on_commit_callbacks(execute=True):
         product = f.product(name="Chè Tân Cương")
-    assert cache.current_version() > before
+    assert cache.current_version() != before
     middle = cache.current_version()
     with django_capture_on_commit_callbacks(execute=True):
         product.name = "Chè Tân Cương đặc biệt"
         product.save()
-    assert cache.current_version() > middle
+    assert cache.current_version() != middle
 
 
 def test_the_bump_waits_for_the_commit(django_capture_on_commit_callbacks):
@@ -48,7 +48,7 @@ def test_get_or_build_rebuilds_after_a_write(django_capture_on_commit_callbacks)
     assert cache.get_or_build("facets", ("q",), build) == 2
 
 
-def test_a_lost_version_key_starts_a_new_higher_series():
+def test_a_lost_version_key_starts_a_new_series():
     cache.bump_version()
     old = cache.current_version()
     cache._cache().delete(cache.VERSION_KEY)
@@ -59,7 +59,7 @@ def test_a_lost_version_key_starts_a_new_higher_series():
 def test_bulk_commands_bump_the_version():
     before = cache.current_version()
     call_command("seed_synthetic", "--products", "10", "--no-progress", verbosity=0)
-    assert cache.current_version() > before
+    assert cache.current_version() != before
 
 
 def test_public_pages_are_served_from_the_shared_cache_until_a_write(client, django_capture_on_commit_callbacks):
