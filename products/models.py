@@ -246,6 +246,7 @@ class Product(models.Model):
             models.Index(fields=["category", "is_published"], name="product_category_published"),
             models.Index(fields=["producer", "is_published"], name="product_producer_published"),
             models.Index(fields=["name_key", "id"], name="product_name_key"),
+            models.Index(fields=["category", "name_key", "id"], name="product_category_name_key"),
             models.Index(fields=["ocop_until_3"], name="product_ocop_until_3"),
             models.Index(fields=["ocop_until_4"], name="product_ocop_until_4"),
             models.Index(fields=["ocop_until_5"], name="product_ocop_until_5"),
