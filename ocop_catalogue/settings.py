@@ -148,8 +148,9 @@ TEMPLATES = [
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {"default": env.cache_url_config(CACHE_URL)}
-    if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-        # Django's own Redis backend: no extra client library to configure.
+    if "redis" in CACHES["default"]["BACKEND"].lower():
+        # Django's own Redis backend, whichever one django-environ names (it depends on what is
+        # installed): no extra client library to configure.
         CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
         # A Redis that stops answering costs a request about a second, never a whole worker.
         CACHES["default"]["OPTIONS"] = {
