@@ -15,6 +15,7 @@ Usage: python scripts/bench.py [--products 100000] [--small 10000] [--duration 5
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -252,10 +253,8 @@ def warm_up(port, paths_file, limit=WARM_LIMIT, seconds=60):
     for path in paths_file.read_text(encoding="utf-8").split()[:limit]:
         if time.monotonic() > deadline:
             break
-        try:
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
 
 
 def measure_size(env, args, files, pages, label):
