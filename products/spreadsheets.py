@@ -29,6 +29,9 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 WIDTH_SAMPLE_ROWS = 500
 MIN_WIDTH, MAX_WIDTH = 8, 60
 DATE_FORMAT = "DD/MM/YYYY"
+# openpyxl writes some 2,500 rows a second here (pure Python): past this, a request would near gunicorn's
+# 30-second timeout. Bigger selections go to the CSV, which streams, or to the open-data dump.
+XLSX_MAX_ROWS = 20_000
 
 
 class _Echo:
@@ -42,12 +45,20 @@ def dated_filename(stem, extension):
     return f"{stem}-{timezone.localdate():%Y%m%d}.{extension}"
 
 
+def as_text(value: str) -> str:
+    """Text for a spreadsheet cell: never a formula (Excel runs a cell that starts with "="), no control characters.
+
+    The same rule as the back-office exports (ocop_catalogue.admin_imports): a leading apostrophe."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith("=") else value
+
+
 def csv_lines(header, rows):
     """The CSV text, line by line; the byte-order mark tells Excel the file is UTF-8, so Vietnamese stays intact."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow([format_cell(cell) for cell in row])
+        yield writer.writerow([as_text(format_cell(cell)) for cell in row])
 
 
 def csv_response(header, rows, stem):
@@ -69,14 +80,9 @@ def column_widths(header, sample):
 
 
 def _cell(sheet, value):
-    """A cell that keeps the value's type; text is always text, even when it starts with "="."""
+    """A cell that keeps the value's type (numbers, dates); text stays text."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # never a formula: a name typed by someone else must not run in Excel
-            return cell
-        return value
+        return as_text(value)
     if isinstance(value, datetime.date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT

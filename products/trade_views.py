@@ -5,8 +5,6 @@ Every page works without JavaScript: the shortlist changes through small POST fo
 redirect back to where the buyer was.
 """
 
-from itertools import groupby
-
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +26,7 @@ from .filters import ProductFilter
 from .models import Product
 from .open_data import FORMAT_VERSION, product_data, with_open_data
 from .shortlist import MAX_ITEMS, Shortlist
-from .spreadsheets import EXPORT_STEM, csv_response, xlsx_response
+from .spreadsheets import EXPORT_STEM, XLSX_MAX_ROWS, csv_response, xlsx_response
 from .trade_forms import EnquiryForm
 
 SHORTLIST_STEM = "danh-sach-chon-ocop"
@@ -48,6 +46,17 @@ def _base_url(request):
 @require_GET
 def product_export_xlsx(request):
     filterset = ProductFilter(request.GET)
+    count = filterset.qs.count()
+    if count > XLSX_MAX_ROWS:
+        context = {
+            "filterset": filterset,
+            "count": count,
+            "max_rows": XLSX_MAX_ROWS,
+            "list_url": reverse("products:product_list") + filterset.query_string(),
+            "csv_url": reverse("products:export_csv") + filterset.query_string(),
+            "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Tải về Excel"), None)],
+        }
+        return render(request, "products/export_too_big.html", context)
     rows = export_rows(filterset.qs, base_url=_base_url(request))
     return xlsx_response(export_header(), rows, EXPORT_STEM, title=_("Sản phẩm OCOP"))
 
@@ -105,11 +114,10 @@ def shortlist_clear(request):
 
 def _by_producer(products):
     """[(producer, [products])] in the order the producers first appear."""
-    order = {}
+    groups = {}
     for product in products:
-        order.setdefault(product.producer_id, len(order))
-    ranked = sorted(products, key=lambda p: order[p.producer_id])
-    return [(group[0].producer, group) for group in (list(g) for _k, g in groupby(ranked, key=lambda p: p.producer_id))]
+        groups.setdefault(product.producer_id, []).append(product)
+    return [(items[0].producer, items) for items in groups.values()]
 
 
 @require_GET

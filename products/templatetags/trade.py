@@ -3,6 +3,7 @@
 from django import template
 
 from ..shortlist import Shortlist
+from ..spreadsheets import XLSX_MAX_ROWS
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def shortlist_count(context):
 @register.simple_tag(takes_context=True)
 def in_shortlist(context, product):
     return product.pk in _shortlist(context)
+
+
+@register.simple_tag
+def xlsx_max_rows():
+    """How many products an XLSX download of the list holds at most (bigger selections get a page instead)."""
+    return XLSX_MAX_ROWS

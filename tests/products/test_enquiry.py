@@ -4,13 +4,19 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ocop_catalogue import cache as catalogue_cache
 from products import enquiries
 from products.enquiry_models import Enquiry
 from products.shortlist import SESSION_KEY
+from tests import factories as f
 from tests.products.trade_world import build_trade_world, buyer_data, new_address
 
 pytestmark = pytest.mark.django_db
@@ -278,7 +284,7 @@ def test_the_honeypot_refuses_with_a_clear_message_and_stores_nothing(buyer, wor
 
 
 def test_the_rate_limit_refuses_with_a_clear_message_and_stores_nothing(
-    world, settings, mailoutbox, django_capture_on_commit_callbacks
+    world, mailoutbox, django_capture_on_commit_callbacks
 ):
     address = new_address()
     buyer = Client(REMOTE_ADDR=address)
@@ -382,3 +388,47 @@ def test_english_form_and_confirmation_mail(buyer, world, mailoutbox, django_cap
     assert "We have received your trade enquiry" in confirmation.body
     to_producer = next(mail for mail in mailoutbox if mail.to == ["htx.taxua@example.vn"])
     assert "Kính gửi HTX Chè Tà Xùa" in to_producer.body  # producers read Vietnamese
+
+
+# --- Whatever a visitor posts: never a server error ---------------------------------------------------------
+
+FIELDS = ["name", "organisation", "email", "phone", "location", "products", "quantity", "message", "consent", "website"]
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    posted=st.dictionaries(
+        st.sampled_from([*FIELDS, "csrfmiddlewaretoken", "x"]),
+        st.lists(
+            st.one_of(st.text(max_size=40), st.sampled_from(["", "\x00", "x" * 4000, "-1", "9" * 30, "on"])), max_size=3
+        ),
+    ),
+    shortlist=st.booleans(),
+)
+def test_any_posted_form_gives_a_page_never_an_error(world, posted, shortlist):
+    buyer = Client(REMOTE_ADDR=new_address())
+    if shortlist:
+        session = buyer.session
+        session[SESSION_KEY] = [world.tea.pk, world.fish_sauce.pk]
+        session.save()
+    url = reverse("products:shortlist_enquiry") if shortlist else enquiry_url(world.sl_producer)
+    response = buyer.post(url, posted)
+    assert response.status_code in (200, 302, 400)
+    for name in ("products:shortlist_add", "products:shortlist_remove"):
+        assert buyer.post(reverse(name), posted).status_code in (302, 404)
+
+
+def test_the_form_makes_the_same_queries_for_2_or_20_products(world):
+    buyer = Client(REMOTE_ADDR=new_address())
+    shortlisted(buyer, world.tea)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert buyer.get(enquiry_url(world.sl_producer)).status_code == 200
+        return len(queries)
+
+    small = count()
+    for _ in range(18):
+        f.product(producer_obj=world.sl_producer)
+    assert count() == small
+    assert small <= 4

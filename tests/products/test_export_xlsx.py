@@ -77,12 +77,12 @@ def test_header_row_widths_and_types(client, today):
     assert row["Trang sản phẩm"].endswith(product.get_absolute_url())
 
 
-def test_text_that_looks_like_a_formula_stays_text(client):
+def test_text_that_looks_like_a_formula_stays_text_in_both_files(client):
     f.product(name='=HYPERLINK("http://evil.example","Bấm")')
-    sheet = workbook(client, {}).active
-    cell = sheet.cell(row=2, column=1)
-    assert cell.value == '=HYPERLINK("http://evil.example","Bấm")'
+    cell = workbook(client, {}).active.cell(row=2, column=1)
+    assert cell.value == '\'=HYPERLINK("http://evil.example","Bấm")'
     assert cell.data_type == "s"
+    assert csv_rows(client, {})[1][0] == cell.value
 
 
 def test_control_characters_never_break_the_file():
@@ -138,3 +138,18 @@ def test_any_parameters_give_a_file_never_an_error(client, params):
     response = client.get("/products/export.xlsx?" + query.replace("#", "%23"))
     assert response.status_code == 200
     openpyxl.load_workbook(io.BytesIO(body(response)))
+
+
+def test_a_selection_too_big_for_excel_gets_a_page_with_the_other_ways(client, monkeypatch):
+    from products import trade_views
+
+    catalogue(3)  # 6 products
+    monkeypatch.setattr(trade_views, "XLSX_MAX_ROWS", 5)
+    response = client.get("/products/export.xlsx", {"province": ["son-la", "tuyen-quang"]})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "Bộ lọc hiện tại có 6 sản phẩm" in page and "tối đa 5 sản phẩm" in page
+    assert 'href="/products/export.csv?province=son-la&amp;province=tuyen-quang"' in page
+    assert 'href="/open-data/"' in page
+    assert workbook(client, {"province": "son-la"}).active.max_row == 4  # 3 products and the header
