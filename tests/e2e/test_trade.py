@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
+from django.db import connections
 
 from ocop_catalogue.validity import today
 from products.enquiry_models import Enquiry
@@ -54,6 +55,9 @@ def trade_browser(live_server, transactional_db, monkeypatch, settings):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # While Playwright's loop runs, the test's ORM calls get a connection of their own: close it here,
+        # or PostgreSQL refuses to drop the test database at the end ("being accessed by other users").
+        connections.close_all()
 
 
 def new_page(browser, live_server, size):

@@ -33,7 +33,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0005_enquiry"),
+        ("products", "0006_enquiry"),
         ("certifications", "0002_staff_groups"),
     ]
 
