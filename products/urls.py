@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("products/<slug:slug>/", views.product_detail, name="product_detail"),
     path("products/<slug:slug>/qr.svg", views.product_qr, name="product_qr"),
     path("products/<slug:slug>/label/", views.product_label, name="product_label"),
+    path("", include("products.trade_urls")),  # shortlist, enquiries, XLSX and open data (issue 5)
 ]

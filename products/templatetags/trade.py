@@ -1,0 +1,29 @@
+"""Template helpers for buyers: the shortlist's size and whether a product is on it (read from the session)."""
+
+from django import template
+
+from ..shortlist import Shortlist
+from ..spreadsheets import XLSX_MAX_ROWS
+
+register = template.Library()
+
+
+def _shortlist(context):
+    request = context.get("request")
+    return Shortlist(getattr(request, "session", None))
+
+
+@register.simple_tag(takes_context=True)
+def shortlist_count(context):
+    return len(_shortlist(context))
+
+
+@register.simple_tag(takes_context=True)
+def in_shortlist(context, product):
+    return product.pk in _shortlist(context)
+
+
+@register.simple_tag
+def xlsx_max_rows():
+    """How many products an XLSX download of the list holds at most (bigger selections get a page instead)."""
+    return XLSX_MAX_ROWS
