@@ -8,6 +8,7 @@ before would let a concurrent request cache pre-commit data under the new versio
 
 import hashlib
 import logging
+import re
 import uuid
 from functools import wraps
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 from . import validity
@@ -27,6 +29,8 @@ CATALOGUE_APPS = {"producers", "products", "certifications"}
 NOT_CATALOGUE_MODELS = {"products.enquiry", "products.enquiry_products"}
 DEFAULT_TIMEOUT = 60 * 60
 PAGE_TIMEOUT = 10 * 60
+CSRF_MARKER = b"__catalogue_csrf_token__"
+CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 def _cache():
@@ -105,7 +109,8 @@ def cache_public_page(view):
     """Serve a public page from the shared cache, keyed by path, language, day and catalogue version.
 
     Only for visitors without a session (staff and buyers with a shortlist get fresh pages), only GET
-    answers 200 that set no cookie (a page with a CSRF token or a message is never shared), and the
+    answers 200 that set no cookie and change no session (a page with a message is never shared); a
+    form's CSRF token is stored as a marker and each visitor gets their own token in its place. The
     day is in the key because statuses change at midnight.
     """
 
@@ -129,20 +134,26 @@ def cache_public_page(view):
             return view(request, *args, **kwargs)
         if cached is not None:
             content, content_type = cached
+            if CSRF_MARKER in content:
+                # Each visitor gets a token of their own (and the cookie that goes with it).
+                content = content.replace(CSRF_MARKER, get_token(request).encode())
             response = HttpResponse(content, content_type=content_type)
             response["X-Catalogue-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
+        session = getattr(request, "session", None)
         if (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not (session is not None and session.modified)
         ):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
+            # A form's CSRF token belongs to this visitor: the shared copy keeps a marker in its place.
+            content = CSRF_FIELD.sub(rb"\1" + CSRF_MARKER + rb"\2", response.content)
             try:
-                _cache().set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+                _cache().set(key, (content, response["Content-Type"]), PAGE_TIMEOUT)
                 response["X-Catalogue-Cache"] = "miss"
             except Exception:
                 logger.warning("Page cache unavailable", exc_info=True)
