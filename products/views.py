@@ -1,13 +1,10 @@
 """Public pages of products: the filtered list, its CSV export, a product, its QR code and printable label."""
 
-import csv
-
 import segno
 from django.db.models import F, Q
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -15,9 +12,10 @@ from django.views.decorators.http import require_GET
 from ocop_catalogue.i18n import localized_name
 from ocop_catalogue.validity import IN_FORCE, Status
 
-from .exports import export_header, export_rows, format_cell
+from .exports import export_header, export_rows
 from .filters import ProductFilter
 from .models import Product
+from .spreadsheets import EXPORT_STEM, csv_response
 
 PAGE_SIZE = 24
 # OFFSET pagination slows down deep into a big table; past this a visitor narrows the filters instead.
@@ -52,29 +50,11 @@ def product_list(request):
     return render(request, "products/product_list.html", context)
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv.writer rows."""
-
-    def write(self, value):
-        return value
-
-
 @require_GET
 def product_export_csv(request):
     filterset = ProductFilter(request.GET)
     base_url = request.build_absolute_uri("/").rstrip("/")
-    writer = csv.writer(_Echo())
-
-    def lines():
-        # The byte-order mark tells Excel the file is UTF-8, so Vietnamese stays intact.
-        yield "\ufeff" + writer.writerow(export_header())
-        for row in export_rows(filterset.qs, base_url=base_url):
-            yield writer.writerow([format_cell(cell) for cell in row])
-
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="san-pham-ocop-{stamp}.csv"'
-    return response
+    return csv_response(export_header(), export_rows(filterset.qs, base_url=base_url), EXPORT_STEM)
 
 
 def _published(slug):
