@@ -45,20 +45,13 @@ def dated_filename(stem, extension):
     return f"{stem}-{timezone.localdate():%Y%m%d}.{extension}"
 
 
-def as_text(value: str) -> str:
-    """Text for a spreadsheet cell: never a formula (Excel runs a cell that starts with "="), no control characters.
-
-    The same rule as the back-office exports (ocop_catalogue.admin_imports): a leading apostrophe."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith("=") else value
-
-
 def csv_lines(header, rows):
-    """The CSV text, line by line; the byte-order mark tells Excel the file is UTF-8, so Vietnamese stays intact."""
+    """The CSV text, line by line; the byte-order mark tells Excel the file is UTF-8, so Vietnamese stays intact.
+    Cells are written as `format_cell` gives them (it is also where formula-like text is neutralised)."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow([as_text(format_cell(cell)) for cell in row])
+        yield writer.writerow([format_cell(cell) for cell in row])
 
 
 def csv_response(header, rows, stem):
@@ -80,9 +73,15 @@ def column_widths(header, sample):
 
 
 def _cell(sheet, value):
-    """A cell that keeps the value's type (numbers, dates); text stays text."""
+    """A cell that keeps the value's type: numbers, dates, and text that stays text even when it starts
+    with "=" (a string cell is never run as a formula, and shows no apostrophe)."""
     if isinstance(value, str):
-        return as_text(value)
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
     if isinstance(value, datetime.date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT

@@ -80,9 +80,9 @@ def test_header_row_widths_and_types(client, today):
 def test_text_that_looks_like_a_formula_stays_text_in_both_files(client):
     f.product(name='=HYPERLINK("http://evil.example","Bấm")')
     cell = workbook(client, {}).active.cell(row=2, column=1)
-    assert cell.value == '\'=HYPERLINK("http://evil.example","Bấm")'
-    assert cell.data_type == "s"
-    assert csv_rows(client, {})[1][0] == cell.value
+    assert cell.value == '=HYPERLINK("http://evil.example","Bấm")'
+    assert cell.data_type == "s"  # a string, never run as a formula
+    assert csv_rows(client, {})[1][0] == format_cell(cell.value)  # the CSV's cell as format_cell writes it
 
 
 def test_control_characters_never_break_the_file():
