@@ -1,39 +1,95 @@
 """Checks on files uploaded in the back-office: judged by their content, never by their name.
 
-A certificate scan is a PDF, JPEG or PNG of at most 10 MB; a photo or logo is a JPEG, PNG or WebP of at
-most 10 MB. The stored name gets the extension of what the file really is (the rest of the name is
-random: `ocop_catalogue.uploads`).
+A photo or logo is a JPEG, PNG or WebP; a certificate scan is a PDF, JPEG or PNG; either is at most
+10 MB. Pictures must decode completely within Pillow's pixel limit (a small file that declares huge
+dimensions is a decompression bomb), and are then written again by Pillow: turned the way the camera
+meant (EXIF orientation), with every piece of metadata dropped (EXIF with its GPS position, XMP,
+comments, text chunks) and anything hidden after the picture's data gone. A PDF must be complete and
+carry no active content (JavaScript, launch actions, attachments). SVG and HTML are never accepted:
+they can hold scripts.
+
+The stored name gets the extension of what the file really is; the rest of it is random
+(`ocop_catalogue.uploads`), so nothing of the uploader's file name, `../` or NUL bytes included, reaches
+the disk. Admins use `FORMFIELD_OVERRIDES`, which puts these checks on every file field of their forms.
 """
 
+import logging
+import re
 import warnings
+import zlib
+from io import BytesIO
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image
+from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Pillow's own limit (about 89 million pixels): beyond it, decoding one upload could take gigabytes.
+MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 
-_MAGIC = (
-    (b"%PDF-", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"RIFF", "webp"),  # confirmed by Pillow below
-)
+PHOTO_KINDS = ("jpeg", "png", "webp")
+SCAN_KINDS = ("pdf", "jpeg", "png")
 _PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 _SUFFIX = {"pdf": ".pdf", "png": ".png", "jpeg": ".jpg", "webp": ".webp"}
+_CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+JPEG_QUALITY = 90
+
+# What a refused file really is, to tell the uploader (the kinds `sniff` recognises but never accepts).
+_WHAT = {
+    "svg": gettext_lazy("ảnh SVG"),
+    "html": gettext_lazy("trang web (HTML)"),
+    "xml": gettext_lazy("tệp XML"),
+    "pdf": gettext_lazy("tài liệu PDF"),
+    "webp": gettext_lazy("ảnh WebP"),
+    "gif": gettext_lazy("ảnh GIF"),
+    "heic": gettext_lazy("ảnh HEIC hoặc AVIF (định dạng ảnh của iPhone)"),
+    "bmp": gettext_lazy("ảnh BMP"),
+    "tiff": gettext_lazy("ảnh TIFF"),
+    "zip": gettext_lazy("tệp nén hoặc tài liệu Word, Excel"),
+    "program": gettext_lazy("chương trình máy tính"),
+}
+_SCRIPTABLE = {"svg", "html", "xml"}
 
 
 def sniff(upload):
-    """ "pdf", "png", "jpeg", "webp" or None, from the first bytes of the file."""
+    """What the file is, from its first bytes: "pdf", "png", "jpeg", "webp", one of `_WHAT`, or None."""
     upload.seek(0)
-    head = upload.read(16)
+    head = upload.read(4096)
     upload.seek(0)
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            if kind == "webp" and head[8:12] != b"WEBP":
-                return None
-            return kind
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif"):
+        return "heic"
+    if head.startswith(b"BM"):
+        return "bmp"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith((b"MZ", b"\x7fELF")):
+        return "program"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<"):
+        if b"<svg" in text:
+            return "svg"
+        if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script")) or b"<script" in text:
+            return "html"
+        return "xml"
     return None
 
 
@@ -46,58 +102,205 @@ def _check_size(upload):
         )
 
 
-def _check_image(upload, kind):
-    """Pillow must read the whole picture, and find the format the first bytes announced."""
+def _wrong_type(kind, accepted_message):
+    if kind in _SCRIPTABLE:
+        message = _("Không nhận %(what)s: loại tệp này có thể chứa mã chạy trên trình duyệt.") % {"what": _WHAT[kind]}
+        return ValidationError(f"{accepted_message} {message}", code="scriptable")
+    if kind in _WHAT:
+        message = _("Tệp này là %(what)s.") % {"what": _WHAT[kind]}
+        return ValidationError(f"{accepted_message} {message}", code="wrong_type")
+    return ValidationError(accepted_message, code="wrong_type")
+
+
+def _broken_image():
+    return ValidationError(
+        _("Tệp ảnh bị hỏng hoặc không trọn vẹn; hãy mở và lưu lại ảnh rồi tải lên lần nữa."), code="broken_image"
+    )
+
+
+class _TooManyPixels(Exception):
+    pass
+
+
+def _decode(upload, kind) -> Image.Image:
+    """The whole picture, decoded: Pillow must read every byte and find the format the first bytes announced."""
     try:
         with warnings.catch_warnings():
+            # Between one and two times the limit Pillow only warns; the upload is refused all the same.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             upload.seek(0)
             with Image.open(upload) as image:
                 found = image.format
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise _TooManyPixels
                 image.verify()
             upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(_("Tệp ảnh bị hỏng hoặc không đọc được."), code="broken_image") from None
+            image = Image.open(upload)
+            image.load()
+    except (_TooManyPixels, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _(
+                "Ảnh có quá nhiều điểm ảnh (tối đa %(max)s triệu). Hãy thu nhỏ ảnh, ví dụ cạnh dài "
+                "4.000 điểm ảnh, rồi tải lên lại."
+            )
+            % {"max": MAX_IMAGE_PIXELS // 1_000_000},
+            code="too_many_pixels",
+        ) from None
+    except Exception:  # noqa: BLE001
+        # Whatever a decoder raises on hostile or damaged bytes (OSError, SyntaxError, struct.error, …)
+        # means the same thing to the uploader: this picture cannot be read.
+        raise _broken_image() from None
     finally:
         upload.seek(0)
     if found != _PILLOW_FORMATS[kind]:
+        image.close()
         raise ValidationError(_("Nội dung tệp không khớp định dạng ảnh."), code="wrong_format")
+    return image
 
 
-def _rename(upload, kind, stem):
-    upload.name = f"{stem}{_SUFFIX[kind]}"
-    return upload
+def _reencode(image: Image.Image, kind) -> bytes:
+    """The picture written again by Pillow, turned upright, with its colour profile and nothing else."""
+    icc_profile = image.info.get("icc_profile")
+    transparency = image.info.get("transparency")
+    ImageOps.exif_transpose(image, in_place=True)
+    # Pillow carries some of `info` (a JPEG's comment) into what it saves: start from nothing.
+    image.info = {}
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if kind == "jpeg":
+        options.update(quality=JPEG_QUALITY, optimize=True, progressive=True)
+    elif kind == "webp":
+        options.update(quality=JPEG_QUALITY)
+    elif transparency is not None:
+        options["transparency"] = transparency
+    out = BytesIO()
+    image.save(out, _PILLOW_FORMATS[kind], **options)
+    return out.getvalue()
+
+
+def _clean_image(upload, kind, stem):
+    image = _decode(upload, kind)
+    try:
+        data = _reencode(image, kind)
+    except Exception:
+        # A decoded picture that cannot be written again (malformed EXIF, an odd mode) is refused too.
+        logger.warning("Cannot re-encode an uploaded %s image", kind, exc_info=True)
+        raise _broken_image() from None
+    finally:
+        image.close()
+    return SimpleUploadedFile(f"{stem}{_SUFFIX[kind]}", data, content_type=_CONTENT_TYPES[kind])
+
+
+# PDF: where a PDF can hold code or other files. Names may be written with #xx escapes ("/J#61vaScript").
+_PDF_ACTIVE_NAMES = {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia", b"XFA"}
+_PDF_NAME = re.compile(rb"/([^\s/\[\]<>(){}%]{1,127})")
+_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"(?<=[\s>])stream\r?\n(.*?)endstream", re.DOTALL)
+_MAX_INFLATED = 16 * 1024 * 1024
+
+
+def _pdf_names(chunk):
+    for match in _PDF_NAME.finditer(chunk):
+        yield _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+
+
+def pdf_has_active_content(data: bytes) -> bool:
+    """Whether the PDF's dictionaries name JavaScript, launch actions, attachments, rich media or XFA forms.
+
+    Stream contents (page images) are skipped, as their bytes are data, except compressed object
+    streams, where PDF 1.5+ keeps dictionaries: those are inflated (within a limit) and read too.
+    Other encodings of object streams are rare and are not read.
+    """
+    parts = _PDF_STREAM.split(data)
+    texts, streams = parts[0::2], parts[1::2]
+    chunks = list(texts)
+    budget = _MAX_INFLATED
+    for before, body in zip(texts, streams, strict=False):
+        header = before[-2048:]
+        if b"/ObjStm" not in header or b"/FlateDecode" not in header or budget <= 0:
+            continue
+        try:
+            inflated = zlib.decompressobj().decompress(body, budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        chunks.append(inflated)
+    return any(name in _PDF_ACTIVE_NAMES for chunk in chunks for name in _pdf_names(chunk))
+
+
+def _check_pdf(upload):
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("Tệp PDF bị hỏng hoặc không trọn vẹn."), code="broken_pdf")
+    if pdf_has_active_content(data):
+        raise ValidationError(
+            _(
+                "Tệp PDF này chứa mã lệnh (JavaScript), lệnh mở chương trình hoặc tệp đính kèm nên không được "
+                "nhận. Hãy xuất lại bản scan thành tệp PDF thông thường rồi tải lên."
+            ),
+            code="active_pdf",
+        )
+    return SimpleUploadedFile("scan.pdf", data, content_type=_CONTENT_TYPES["pdf"])
 
 
 def check_scan(upload):
-    """A certificate scan: PDF, JPEG or PNG by content, at most 10 MB."""
+    """A certificate scan: PDF, JPEG or PNG by content, at most 10 MB; returns the file to store."""
     _check_size(upload)
     kind = sniff(upload)
-    if kind not in ("pdf", "jpeg", "png"):
-        raise ValidationError(_("Bản scan phải là tệp PDF, JPEG hoặc PNG."), code="wrong_type")
+    if kind not in SCAN_KINDS:
+        raise _wrong_type(kind, _("Bản scan phải là tệp PDF, JPEG hoặc PNG."))
     if kind == "pdf":
-        upload.seek(max(upload.size - 2048, 0))
-        tail = upload.read()
-        upload.seek(0)
-        if b"%%EOF" not in tail:
-            raise ValidationError(_("Tệp PDF bị hỏng hoặc không trọn vẹn."), code="broken_pdf")
-    else:
-        _check_image(upload, kind)
-    return _rename(upload, kind, "scan")
+        return _check_pdf(upload)
+    return _clean_image(upload, kind, "scan")
 
 
 def check_image(upload):
-    """A photo or logo: JPEG, PNG or WebP by content, at most 10 MB."""
+    """A photo or logo: JPEG, PNG or WebP by content, at most 10 MB; returns the re-encoded file to store."""
     _check_size(upload)
     kind = sniff(upload)
-    if kind not in ("jpeg", "png", "webp"):
-        raise ValidationError(_("Ảnh phải là tệp JPEG, PNG hoặc WebP."), code="wrong_type")
-    _check_image(upload, kind)
-    return _rename(upload, kind, "image")
+    if kind not in PHOTO_KINDS:
+        raise _wrong_type(kind, _("Ảnh phải là tệp JPEG, PNG hoặc WebP."))
+    return _clean_image(upload, kind, "image")
 
 
-def is_new_upload(value):
-    """True for a file just uploaded in this request (not the one already stored)."""
-    return value is not None and value is not False and hasattr(value, "content_type")
+class _CheckedFileField(forms.FileField):
+    default_error_messages = {"empty": gettext_lazy("Tệp tải lên rỗng (0 byte); hãy chọn lại tệp.")}
+    check = None
+    accept = ""
+
+    def __init__(self, *, max_length=None, **kwargs):
+        # The stored name is random (ocop_catalogue.uploads): the uploader's name may be of any length.
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return None if upload is None else self.check(upload)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = self.accept
+        return attrs
+
+
+class PhotoField(_CheckedFileField):
+    """A product photo or a producer's logo (`check_image`)."""
+
+    check = staticmethod(check_image)
+    accept = "image/jpeg,image/png,image/webp"
+
+
+class ScanField(_CheckedFileField):
+    """A certificate's scan (`check_scan`)."""
+
+    check = staticmethod(check_scan)
+    accept = "application/pdf,image/jpeg,image/png"
+
+
+# ModelAdmin.formfield_overrides of every admin (and inline) with an upload: image fields hold photos
+# and logos, other file fields hold scans.
+FORMFIELD_OVERRIDES = {
+    models.ImageField: {"form_class": PhotoField},
+    models.FileField: {"form_class": ScanField},
+}

@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
 from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, https_formfield
-from ocop_catalogue.admin_uploads import check_image, is_new_upload
+from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
 
 from .models import Producer, Province, StaffProvince
 from .resources import ProducerResource, ProvinceResource, StaffProvinceResource
@@ -44,14 +44,12 @@ class ProducerForm(forms.ModelForm):
             "source_url",
         ]
 
-    def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        return check_image(logo) if is_new_upload(logo) else logo
-
 
 @admin.register(Producer)
 class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
     form = ProducerForm
+    # The logo is checked by content, re-encoded without metadata (ocop_catalogue.admin_uploads).
+    formfield_overrides = FORMFIELD_OVERRIDES
     ordering = ["name"]  # the count annotation groups rows, which drops the model's default ordering
     list_display = ["name", "kind", "province", "product_count", "phone", "updated"]
     list_filter = ["province", "kind"]

@@ -1,6 +1,5 @@
 """Back-office for OCOP groups, categories, products and their photos (scoped: ocop_catalogue.admin_scoping)."""
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +7,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, https_formfield
-from ocop_catalogue.admin_uploads import check_image, is_new_upload
+from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin
+from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
 
 from .models import Category, Product, ProductGroup, ProductImage
 from .resources import CategoryResource, ProductGroupResource, ProductResource
@@ -40,29 +39,10 @@ class CategoryAdmin(CatalogueExportMixin, admin.ModelAdmin):
         return category.n_products
 
 
-class ImageCheckForm(forms.ModelForm):
-    """Photos are checked by content (JPEG, PNG or WebP, at most 10 MB), not by file name."""
-
-    image_fields = ("image",)
-
-    class Meta:
-        formfield_callback = https_formfield
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in self.image_fields:
-            value = cleaned.get(name)
-            if is_new_upload(value):
-                try:
-                    cleaned[name] = check_image(value)
-                except forms.ValidationError as exc:
-                    self.add_error(name, exc)
-        return cleaned
-
-
 class ProductImageInline(ProvinceScopedAdminMixin, admin.TabularInline):
     model = ProductImage
-    form = ImageCheckForm
+    # Photos are checked by content, re-encoded without metadata (ocop_catalogue.admin_uploads).
+    formfield_overrides = FORMFIELD_OVERRIDES
     extra = 1
     fields = ["image", "alt_text", "position"]
 
@@ -84,7 +64,7 @@ class CurrentStarsFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
-    form = ImageCheckForm
+    formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["name", "producer", "province", "category", "stars", "is_published", "updated"]
     list_filter = [CurrentStarsFilter, "is_published", "producer__province", "category__group", "category"]
     list_select_related = ["producer__province", "category"]

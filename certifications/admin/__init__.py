@@ -20,6 +20,7 @@ from tablib import Dataset
 from ocop_catalogue import validity
 from ocop_catalogue.admin_imports import FORMATS, CatalogueExportMixin, CatalogueImportExportMixin
 from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, scope_queryset
+from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
 from ocop_catalogue.text import normalise_certificate_number
 from ocop_catalogue.validity import Status
 from producers.models import Province
@@ -115,6 +116,8 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, admin.TabularInline):
 @admin.register(Certificate)
 class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExportMixin, SimpleHistoryAdmin):
     form = CertificateForm
+    # The scan is checked by content; a picture is re-encoded without metadata (ocop_catalogue.admin_uploads).
+    formfield_overrides = FORMFIELD_OVERRIDES
     change_list_template = "admin/certifications/certificate/change_list.html"
     # The count annotation drops the model's default ordering; undated titles (old marks) go last.
     ordering = [F("issued_on").desc(nulls_last=True), "title", "pk"]

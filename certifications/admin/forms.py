@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from ocop_catalogue import validity
 from ocop_catalogue.admin_imports import ConfirmFileForm, ImportFileForm
 from ocop_catalogue.admin_scoping import https_formfield, scope_queryset
-from ocop_catalogue.admin_uploads import check_scan, is_new_upload
 from ocop_catalogue.validity import Status
 from producers.models import Province
 
@@ -63,10 +62,6 @@ class CertificateForm(forms.ModelForm):
             "notes",
         ]
         help_texts = {"valid_until": VALID_UNTIL_HELP}
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        return check_scan(document) if is_new_upload(document) else document
 
     def clean(self):
         cleaned = super().clean()
