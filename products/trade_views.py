@@ -1,18 +1,10 @@
 """Pages and files for buyers (issue 5): the shortlist and its exports, trade enquiries, the product
 list as XLSX, and the open data (the JSON API and the page that documents it).
 
-Every page works without JavaScript: the shortlist changes through small POST forms that redirect back
-to where the buyer was. Those forms sit on public pages that are cached for visitors without a session
-(ocop_catalogue.cache.cache_public_page), where a per-visitor CSRF token cannot be: the shortlist's three
-POST views check instead that the request comes from this site (the browser's Origin header, as Django's
-CSRF middleware does first), on top of the session cookie's SameSite=Lax. The enquiry forms, which are
-never cached, keep Django's CSRF token.
+Every page works without JavaScript: the shortlist changes through small POST forms (with Django's CSRF
+token) that redirect back to where the buyer was.
 """
 
-from functools import wraps
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +12,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.csrf import csrf_failure
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ocop_catalogue.admin_site import client_ip
@@ -74,31 +64,6 @@ def product_export_xlsx(request):
 # --- Shortlist ------------------------------------------------------------------------------------
 
 
-def from_this_site(request) -> bool:
-    """Whether a POST was sent by one of this site's pages: its Origin header, or its Referer when a
-    browser sends no Origin, names this site (or an origin of CSRF_TRUSTED_ORIGINS)."""
-    trusted = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
-    origin = request.META.get("HTTP_ORIGIN")
-    if origin and origin != "null":
-        return origin in trusted
-    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
-    return bool(referer.scheme and referer.netloc) and f"{referer.scheme}://{referer.netloc}" in trusted
-
-
-def same_site_post(view):
-    """POST only, and only from this site's pages (see the module docstring for why not a CSRF token)."""
-
-    @csrf_exempt
-    @require_POST
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not from_this_site(request):
-            return csrf_failure(request, reason="the request did not come from this site (Origin or Referer)")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _posted_product(request):
     slug = clean_text(request.POST.get("product", ""), 300)[0]
     if not slug:
@@ -119,7 +84,7 @@ def _back(request, anchor=""):
     return redirect(target.split("#", 1)[0] + (f"#{anchor}" if anchor else ""))
 
 
-@same_site_post
+@require_POST
 def shortlist_add(request):
     product = _posted_product(request)
     shortlist = Shortlist(request.session)
@@ -133,14 +98,14 @@ def shortlist_add(request):
     return _back(request, f"shortlist-{product.slug}")
 
 
-@same_site_post
+@require_POST
 def shortlist_remove(request):
     product = _posted_product(request)
     Shortlist(request.session).remove(product.pk)
     return _back(request, f"shortlist-{product.slug}")
 
 
-@same_site_post
+@require_POST
 def shortlist_clear(request):
     Shortlist(request.session).clear()
     messages.info(request, _("Đã xóa danh sách chọn."))
