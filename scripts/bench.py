@@ -188,6 +188,16 @@ def start_server(env, port, workers):
     raise SystemExit("gunicorn did not start:\n" + proc.stderr.read().decode(errors="replace")[-3000:])
 
 
+def stop_server(server):
+    """TERM, then KILL if gunicorn's graceful shutdown outlasts a minute: the figures are never lost."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
 def worker_rss_mib(master_pid):
     rss = []
     for status in Path("/proc").glob("[0-9]*/status"):
@@ -369,8 +379,7 @@ def main():
                 runs = measure_size(env, args, files, size_pages, label)
                 rss = worker_rss_mib(server.pid)
             finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(timeout=30)
+                stop_server(server)
             summary = summarise(runs)
             result["sizes"][str(size)] = {"summary": summary, "worker_rss_mib": rss, "runs": runs}
             print_table(label, summary)
