@@ -31,6 +31,33 @@ def short(value, length=40):
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+class DeferredJoin:
+    """A queryset to paginate whose page is picked from the bare rows, then fetched with its joins.
+
+    Sorting thousands of search matches (or skipping thousands of rows on a deep page) then works on
+    the narrow table alone, and the joined, annotated card columns are computed for one page only:
+    `Paginator(DeferredJoin(filtered, cards), 24)` where `cards` is `filtered` with what the page shows.
+    Still one query: the page's primary keys are a sliced subquery of the outer one.
+    """
+
+    def __init__(self, queryset, cards):
+        self.queryset = queryset
+        self.cards = cards
+        self.ordered = queryset.ordered  # Paginator warns about unordered lists
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("DeferredJoin supports slices only")
+        picked = self.queryset.select_related(None).values("pk")[index]
+        return self.cards.filter(pk__in=picked)
+
+
 class LenientFilterSet(django_filters.FilterSet):
     """Subclasses set their choices in `load_choices()`; `ignored` lists (label, value) pairs."""
 

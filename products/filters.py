@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.apps import apps
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,7 +26,7 @@ from ocop_catalogue.filters import LenientFilterSet
 from ocop_catalogue.i18n import localized_name
 from producers.models import Producer, Province
 
-from .models import Category, Product, ProductGroup
+from .models import IP_KINDS, Category, Product, ProductGroup, search_words
 
 STAR_LEVELS = (3, 4, 5)
 SORT_CHOICES = [
@@ -43,6 +43,9 @@ FIELD_PARAMETERS = {
     "producer_kind": "producer__kind",
 }
 FACET_PARAMETERS = ("province", "group", "category", "stars", "cert", "producer_kind")
+# Certificate kinds other than OCOP as bits of the facet cube (OCOP is the star level).
+CERT_BITS = tuple((kind, 1 << i) for i, kind in enumerate(IP_KINDS))
+CERT_BIT = dict(CERT_BITS)
 
 
 def certificate_kinds():
@@ -176,90 +179,130 @@ class ProductFilter(LenientFilterSet):
             return queryset.order_by("name_key", "pk")
         return queryset.order_by_relevance(self.values("q")[0])
 
-    # --- Facets: every option's count with the other filters held, in one query -----------------
-
-    def conditions(self):
-        """{parameter: Q} for every active filter except q, on plain columns of the product row
-        (and its producer): the facet query evaluates them for every option, so they must be cheap."""
-        conditions = {}
-        for name in ("province", "category", "producer_kind"):
-            values = self.values(name)
-            if values:
-                conditions[name] = Q(**{f"{FIELD_PARAMETERS[name]}__in": self.lookup_values(name, values)})
-        if self.values("group"):
-            conditions["group"] = Q(
-                category_id__in=self.category_ids_of_groups(self.lookup_values("group", self.values("group")))
-            )
-        if self.values("stars"):
-            conditions["stars"] = Q(**{f"ocop_until_{int(self.values('stars')[0])}__gte": validity.today()})
-        if self.values("cert"):
-            conditions["cert"] = Product.objects.certified_q(self.values("cert"))
-        return conditions
-
-    def category_ids_of_groups(self, codes):
-        group_ids = {group.pk for group in self.groups if group.code in codes}
-        return [category.pk for category in self.categories if category.group_id in group_ids]
+    # --- Facets: every option's count with the other filters held ------------------------------
+    #
+    # One GROUP BY query folds the published products (matching q) into a "cube": one row per
+    # combination of province, category, producer kind, current star level and in-force certificate
+    # kinds, with its product count (about 12,000 rows at 100,000 synthetic products, a few hundred for
+    # a search). The cube is cached under the catalogue version and the day, so it is built once per
+    # write and shared by every combination of filters; each page's counts are a single pass over it.
 
     def facet_base(self):
-        """Published products matching q: the rows the facets count.
-
-        Stars and certificate kinds are read from the product's stored validity copy (columns compared
-        with today) and groups through category ids, so counting needs no per-row subquery and no join
-        beyond the producer.
-        """
+        """Published products matching q: the rows the facets count."""
         queryset = self.queryset.all()
         if self.values("q"):
             queryset = queryset.search(self.values("q")[0])
         return queryset.order_by()
 
-    def option_conditions(self):
-        """(parameter, value, Q selecting that option) for every facet option."""
+    def build_cube(self):
+        """[(province id, category id, producer kind, star level 0/3/4/5, certificate bits, count)]."""
         today = validity.today()
-        for province in self.provinces:
-            yield "province", province.slug, Q(producer__province_id=province.pk)
-        for group in self.groups:
-            yield "group", str(group.code), Q(category_id__in=self.category_ids_of_groups([group.code]) or [0])
-        for category in self.categories:
-            yield "category", category.slug, Q(category_id=category.pk)
-        for n in STAR_LEVELS:
-            yield "stars", str(n), Q(**{f"ocop_until_{n}__gte": today})
-        for kind, _label in certificate_kinds():
-            yield "cert", kind, Product.objects.certified_q([kind])
-        for kind, _label in Producer.Kind.choices:
-            yield "producer_kind", kind, Q(producer__kind=kind)
+        level = Case(
+            *[When(**{f"ocop_until_{n}__gte": today}, then=Value(n)) for n in sorted(STAR_LEVELS, reverse=True)],
+            default=Value(0),
+        )
+        bits = sum(
+            (Case(When(**{f"{kind}_until__gte": today}, then=Value(bit)), default=Value(0)) for kind, bit in CERT_BITS),
+            start=Value(0),
+        )
+        rows = (
+            self.facet_base()
+            .annotate(facet_level=level, facet_bits=bits)
+            .values_list("producer__province_id", "category_id", "producer__kind", "facet_level", "facet_bits")
+            .annotate(facet_count=Count("pk"))
+            .order_by()
+        )
+        return [tuple(row) for row in rows]
+
+    def cube(self):
+        words = " ".join(search_words(self.query_text))
+        return catalogue_cache.get_or_build("facet-cube", (words, validity.today().isoformat()), self.build_cube)
+
+    def row_tests(self):
+        """{parameter: test(province, category, kind, level, bits) -> bool} for every active filter but q."""
+        tests = {}
+        if self.values("province"):
+            ids = set(self.lookup_values("province", self.values("province")))
+            tests["province"] = lambda province, category, kind, level, bits: province in ids
+        if self.values("category"):
+            categories = set(self.lookup_values("category", self.values("category")))
+            tests["category"] = lambda province, category, kind, level, bits: category in categories
+        if self.values("group"):
+            in_groups = set(self.category_ids_of_groups(self.lookup_values("group", self.values("group"))))
+            tests["group"] = lambda province, category, kind, level, bits: category in in_groups
+        if self.values("producer_kind"):
+            kinds = set(self.values("producer_kind"))
+            tests["producer_kind"] = lambda province, category, kind, level, bits: kind in kinds
+        if self.values("stars"):
+            minimum = int(self.values("stars")[0])
+            tests["stars"] = lambda province, category, kind, level, bits: level >= minimum
+        if self.values("cert"):
+            wanted = self.values("cert")
+            mask = sum(bit for kind, bit in CERT_BITS if kind in wanted)
+            ocop = "ocop" in wanted
+            tests["cert"] = lambda province, category, kind, level, bits: bool(bits & mask) or (ocop and level >= 3)
+        return tests
+
+    def category_ids_of_groups(self, codes):
+        group_ids = {group.pk for group in self.groups if group.code in codes}
+        return [category.pk for category in self.categories if category.group_id in group_ids]
 
     @cached_property
     def counts(self):
-        """{"total": n, "relax:<parameter>": n, (parameter, value): n}: one aggregate query, cached
-        under the catalogue version (ocop_catalogue/cache.py), so a write is seen at once."""
+        """{"total": n, "relax:<parameter>": n, (parameter, value): n}, cached under the catalogue
+        version (ocop_catalogue/cache.py), so a write is seen at once."""
         key = tuple((name, tuple(sorted(self.values(name)))) for name in ("q", *FACET_PARAMETERS))
         return catalogue_cache.get_or_build("facets", (key, validity.today().isoformat()), self.count_facets)
 
     def count_facets(self):
-        conditions = self.conditions()
+        """Every option's count holds every active filter but its own parameter's: a row failing no
+        filter counts for every facet, a row failing exactly one counts only for that one's facet."""
+        tests = self.row_tests()
+        province_slugs = {p.pk: p.slug for p in self.provinces}
+        category_slugs = {c.pk: c.slug for c in self.categories}
+        group_codes = {g.pk: str(g.code) for g in self.groups}
+        group_of = {c.pk: group_codes.get(c.group_id) for c in self.categories}
+        cert_kinds = [kind for kind, _label in certificate_kinds()]
+        tallies = {name: {} for name in FACET_PARAMETERS}
+        relax = dict.fromkeys(tests, 0)
+        total = 0
 
-        def held(*, without=None):
-            parts = [q for name, q in conditions.items() if name != without]
-            return Q(*parts) if parts else Q()
+        def tally(name, values, n):
+            counter = tallies[name]
+            for value in values:
+                counter[value] = counter.get(value, 0) + n
 
-        aggregates = {"total": Count("pk", filter=held() or None)}
-        for name in conditions:
-            aggregates[f"relax__{name}"] = Count("pk", filter=held(without=name) or None)
-        keys = {}
-        for i, (name, value, condition) in enumerate(self.option_conditions()):
-            keys[f"option_{i}"] = (name, value)
-            aggregates[f"option_{i}"] = Count("pk", filter=held(without=name) & condition)
-        base = self.facet_base()
-        if len(conditions) > 1:
-            # Every count holds all filters but at most one: rows outside the union of those sets
-            # count nowhere, and the indexes behind the filters can skip them.
-            base = base.filter(Q(*(held(without=name) for name in conditions), _connector=Q.OR))
-        row = base.aggregate(**aggregates)
-        counts = {"total": row["total"]}
-        for name in conditions:
-            counts[f"relax:{name}"] = row[f"relax__{name}"]
-        for alias, key in keys.items():
-            counts[key] = row[alias]
+        for row in self.cube():
+            *dims, n = row
+            failed = [name for name, test in tests.items() if not test(*dims)]
+            if len(failed) > 1:
+                continue
+            province, category, kind, level, bits = dims
+            values = {
+                "province": (province_slugs.get(province),),
+                "group": (group_of.get(category),),
+                "category": (category_slugs.get(category),),
+                "stars": [str(s) for s in STAR_LEVELS if level >= s],
+                "cert": [k for k in cert_kinds if (k == "ocop" and level >= 3) or bits & CERT_BIT.get(k, 0)],
+                "producer_kind": (kind,),
+            }
+            if failed:
+                # Counts where only this filter is relaxed: its own facet and "remove this filter".
+                name = failed[0]
+                relax[name] += n
+                tally(name, values[name], n)
+                continue
+            total += n
+            for name in relax:
+                relax[name] += n
+            for name in FACET_PARAMETERS:
+                tally(name, values[name], n)
+        counts = {"total": total}
+        for name, n in relax.items():
+            counts[f"relax:{name}"] = n
+        for name, counter in tallies.items():
+            for value, n in counter.items():
+                counts[(name, value)] = n
         return counts
 
     @property

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from ocop_catalogue.cache import cache_public_page
+from ocop_catalogue.filters import DeferredJoin
 from ocop_catalogue.i18n import localized_name
 from ocop_catalogue.validity import IN_FORCE, Status
 
@@ -32,7 +33,10 @@ STATUS_ORDER = {Status.VALID: 0, Status.EXPIRING: 1, Status.EXPIRED: 2, Status.R
 @cache_public_page
 def product_list(request):
     filterset = ProductFilter(request.GET)
-    page = filterset.paginate(filterset.qs.for_cards(), per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES)
+    rows = filterset.qs
+    page = filterset.paginate(
+        DeferredJoin(rows, rows.for_cards()), per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES
+    )
     suggestions = []
     if not filterset.total and filterset.values("q"):
         suggestions = list(

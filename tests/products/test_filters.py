@@ -4,6 +4,9 @@ import datetime
 
 import pytest
 from django.http import QueryDict
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ocop_catalogue.validity import today
 from products.filters import FACET_PARAMETERS, ProductFilter
@@ -149,3 +152,64 @@ def test_relaxations_count_what_removing_each_filter_gives(world):
     assert filterset.total == 0
     relax = {str(label): count for label, count, _url in filterset.relaxations()}
     assert relax == {"Chứng nhận": len(world["son-la"])}
+
+
+@pytest.fixture
+def richer_world(world):
+    """The world plus a certification mark, a group-3 product in a third province and an expired rating."""
+    mark = f.certificate("certification_mark", province_slug="son-la", title="Nhãn hiệu chứng nhận thử")
+    for product in world["son-la"][::3]:
+        f.entry(mark, product)
+    wine = f.product(
+        name="Rượu thử",
+        producer_obj=f.producer(province_slug="lao-cai", kind="household"),
+        category_obj=f.category("Rượu", group_code=3),
+    )
+    f.entry(
+        f.certificate("ocop", issued_on=today() - datetime.timedelta(days=20), province_slug="lao-cai"), wine, stars=4
+    )
+    expired = f.certificate(
+        "ocop",
+        issued_on=today() - datetime.timedelta(days=1100),
+        valid_until=today() - datetime.timedelta(days=1),
+        province_slug="son-la",
+    )
+    f.entry(expired, world["son-la"][1], stars=5)
+    return world
+
+
+FACET_VALUES = {
+    "province": ["son-la", "tuyen-quang", "ha-giang", "lao-cai"],
+    "group": ["1", "2", "3"],
+    "category": ["che", "mat-ong", "ruou"],
+    "stars": ["3", "4", "5"],
+    "cert": ["ocop", "gi", "certification_mark", "collective_mark"],
+    "producer_kind": ["cooperative", "enterprise", "household"],
+}
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    chosen=st.fixed_dictionaries(
+        {name: st.lists(st.sampled_from(values), max_size=2, unique=True) for name, values in FACET_VALUES.items()}
+    ),
+    q=st.sampled_from(["", "san pham", "che"]),
+)
+def test_counts_from_the_cube_equal_the_queries_they_replace(richer_world, chosen, q):
+    """Every option (shown or not), the total and each "remove this filter" count equal a direct count."""
+    data = QueryDict(mutable=True)
+    for name, values in chosen.items():
+        data.setlist(name, values[:1] if name == "stars" else values)
+    if q:
+        data["q"] = q
+    filterset = ProductFilter(data)
+    assert filterset.total == filterset.qs.count()
+    for name in FACET_PARAMETERS:
+        for value, _label in filterset.choices_of(name):
+            held = data.copy()
+            held.setlist(name, [value])
+            assert filterset.counts.get((name, value), 0) == ProductFilter(held).qs.count(), (name, value)
+        if filterset.values(name):
+            relaxed = data.copy()
+            relaxed.pop(name)
+            assert filterset.counts[f"relax:{name}"] == ProductFilter(relaxed).qs.count(), name
