@@ -7,9 +7,13 @@ depends on entries' stars and revocations and on certificates' validity and revo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from ocop_catalogue.changes import has_changes, remember_changes
 from products.models import Product
 
 from .models import Certificate, CertifiedProduct
+
+# What products take from a certificate: titles into search_text, validity into the rating copy.
+DERIVED_SOURCES = ("title", "former_province_id", "valid_until", "revoked_on", "kind")
 
 
 def refresh_products(products):
@@ -35,7 +39,13 @@ def entry_changed(sender, instance, raw=False, **kwargs):
         refresh_products(Product.objects.filter(pk__in=ids))
 
 
+@receiver(pre_save, sender=Certificate, dispatch_uid="certificate_remember_changes")
+def certificate_remember(sender, instance, raw=False, **kwargs):
+    if not raw:
+        remember_changes(instance, DERIVED_SOURCES)
+
+
 @receiver(post_save, sender=Certificate, dispatch_uid="certificate_saved_refresh_products")
 def certificate_saved(sender, instance, created, raw=False, **kwargs):
-    if not created and not raw:
+    if not created and not raw and has_changes(instance):
         refresh_products(Product.objects.filter(entries__certificate=instance))

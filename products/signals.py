@@ -2,9 +2,10 @@
 the thumbnails of a saved photo."""
 
 from django.db.models import Q
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from ocop_catalogue.changes import has_changes, remember_changes
 from producers.models import Producer, Province
 
 from .images import make_thumbnails
@@ -16,15 +17,32 @@ def refresh_products(products):
         product.refresh_search_text()
 
 
+# The fields of each model that products fold into their search text.
+SEARCH_TEXT_SOURCES = {
+    Producer: ("name", "province_id", "former_province_id"),
+    Category: ("name", "name_en"),
+    Province: ("name", "name_en"),
+}
+
+
+@receiver(pre_save, sender=Producer, dispatch_uid="products_producer_remember")
+@receiver(pre_save, sender=Category, dispatch_uid="products_category_remember")
+@receiver(pre_save, sender=Province, dispatch_uid="products_province_remember")
+def remember_search_text_sources(sender, instance, raw=False, **kwargs):
+    """Saving a category of 30,000 products without renaming it must not touch them (load_demo does)."""
+    if not raw:
+        remember_changes(instance, SEARCH_TEXT_SOURCES[sender])
+
+
 @receiver(post_save, sender=Producer, dispatch_uid="products_producer_search_text")
 def producer_saved(sender, instance, created, raw=False, **kwargs):
-    if not created and not raw:
+    if not created and not raw and has_changes(instance):
         refresh_products(Product.objects.filter(producer=instance))
 
 
 @receiver(post_save, sender=Category, dispatch_uid="products_category_search_text")
 def category_saved(sender, instance, created, raw=False, **kwargs):
-    if not created and not raw:
+    if not created and not raw and has_changes(instance):
         refresh_products(Product.objects.filter(category=instance))
 
 
@@ -38,5 +56,5 @@ def make_photo_thumbnails(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Province, dispatch_uid="products_province_search_text")
 def province_saved(sender, instance, created, raw=False, **kwargs):
     """Province names (current and former) are folded into search_text: rare, but must not go stale."""
-    if not created and not raw:
+    if not created and not raw and has_changes(instance):
         refresh_products(Product.objects.filter(Q(producer__province=instance) | Q(producer__former_province=instance)))

@@ -1,8 +1,9 @@
 """Products: slugs, search text kept current, protection from deletion."""
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 
 from producers.models import Producer
 from products.models import Product
@@ -58,6 +59,29 @@ def test_search_text_follows_renames_of_producer_category_and_certificate():
     cert.entries.all().delete()
     product.refresh_from_db()
     assert "dac biet" not in product.search_text
+
+
+def test_saving_without_a_change_leaves_the_products_alone():
+    """load_demo saves every category and certificate again: that must not touch 100,000 products."""
+    category = f.category("Chè")
+    producer = f.producer()
+    cert = f.certificate("gi", title="Mộc Châu")
+    for i in range(20):
+        f.entry(cert, f.product(name=f"Chè {i}", producer_obj=producer, category_obj=category))
+    for obj in (category, producer, producer.province, cert):
+        with CaptureQueriesContext(connection) as queries:
+            obj.save()
+        touched = [q["sql"] for q in queries if '"products_product"' in q["sql"]]
+        assert not touched, (obj, touched)
+        assert len(queries) <= 4, (obj, [q["sql"] for q in queries])
+
+
+def test_a_change_through_update_or_create_still_refreshes():
+    product = f.product(name="Mật ong")
+    Category = type(product.category)
+    Category.objects.update_or_create(pk=product.category.pk, defaults={"name": "Mật ong rừng"})
+    product.refresh_from_db()
+    assert "mat ong rung" in product.search_text
 
 
 def test_search_matches_unaccented_partial_words():
