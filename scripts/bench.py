@@ -61,6 +61,12 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--pages", default=",".join(PAGE_TYPES), help="Comma-separated page types to measure.")
+    parser.add_argument(
+        "--memory-seconds",
+        type=int,
+        default=30,
+        help="Length of each of the two equal runs of the memory check over every page type (0: skip).",
+    )
     return parser.parse_args()
 
 
@@ -75,6 +81,8 @@ def bench_env(port):
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_BENCH_FLOORS="1",
         DJANGO_LOG_LEVEL="WARNING",
+        # No worker recycling while measuring: memory growth must show, and a restart is not a request.
+        GUNICORN_MAX_REQUESTS="0",
     )
     return env
 
@@ -182,7 +190,7 @@ def start_server(env, port, workers):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/trivial", timeout=2)
             return proc
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or a first answer slower than the timeout on a busy machine
             time.sleep(0.2)
     proc.terminate()
     raise SystemExit("gunicorn did not start:\n" + proc.stderr.read().decode(errors="replace")[-3000:])
@@ -281,6 +289,23 @@ def measure_size(env, args, files, pages, label):
     return runs
 
 
+def memory_check(args, server, files, pages, workdir):
+    """Two equal wrk runs over the mix of every page type; worker RSS after each (issue 6: at most
+    150 MiB per worker after 10,000 requests, no growth between equal runs)."""
+    mixed = Path(workdir) / "mixed.txt"
+    lines = []
+    for name in pages:
+        lines += files[name][0].read_text(encoding="utf-8").split()[:WARM_LIMIT]
+    mixed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = []
+    for run_no in (1, 2):
+        result = wrk(args.port, mixed, args.memory_seconds, args.concurrency)
+        rss = worker_rss_mib(server.pid)
+        runs.append({"run": run_no, "requests": result["requests"], "errors": result["errors"], "worker_rss_mib": rss})
+        print(f"  memory run {run_no}: {result['requests']:,} requests, worker RSS {rss} MiB", flush=True)
+    return runs
+
+
 def summarise(runs):
     def med(values):
         return round(statistics.median(values), 2)
@@ -301,7 +326,7 @@ def summarise(runs):
     return summary
 
 
-def targets(big, small):
+def targets(big, small, memory=()):
     """The targets of issue 6, checked against the medians."""
     checks = []
 
@@ -333,6 +358,14 @@ def targets(big, small):
                 # Cost per request is the inverse of throughput; compare cold passes (no cache help).
                 ratio = round(small[name]["cold"]["rps"] / big[name]["cold"]["rps"], 3)
                 check(f"{name} cost at 100k ≤ 1.5 × at 10k (cold)", ratio, 1.5, ratio <= 1.5)
+    if len(memory) == 2:
+        first, second = (max(run["worker_rss_mib"] or [0]) for run in memory)
+        requests = min(run["requests"] for run in memory)
+        check("requests per memory run ≥ 10,000", requests, 10_000, requests >= 10_000)
+        check("worker RSS ≤ 150 MiB after the memory runs", second, 150, second <= 150)
+        # "No growth": the second equal run may not add more than 2 % (allocator noise).
+        growth = round(second - first, 1)
+        check("worker RSS growth between equal runs ≤ 2 %", growth, round(first * 0.02, 1), growth <= first * 0.02)
     return checks
 
 
@@ -375,18 +408,21 @@ def main():
                 pages if size == args.products else [p for p in pages if p in ("list_filtered", "search_common")]
             )
             server = start_server(env, args.port, args.workers)
+            memory = []
             try:
                 runs = measure_size(env, args, files, size_pages, label)
                 rss = worker_rss_mib(server.pid)
+                if size == args.products and args.memory_seconds:
+                    memory = memory_check(args, server, files, size_pages, workdir)
             finally:
                 stop_server(server)
             summary = summarise(runs)
-            result["sizes"][str(size)] = {"summary": summary, "worker_rss_mib": rss, "runs": runs}
+            result["sizes"][str(size)] = {"summary": summary, "worker_rss_mib": rss, "runs": runs, "memory": memory}
             print_table(label, summary)
             print(f"worker RSS after the runs (MiB): {rss}")
     big = result["sizes"][str(args.products)]["summary"]
     small = result["sizes"].get(str(args.small), {}).get("summary") if args.small else None
-    result["targets"] = targets(big, small)
+    result["targets"] = targets(big, small, result["sizes"][str(args.products)]["memory"])
     print("\nTargets (issue 6):")
     for t in result["targets"]:
         print(f"  {'met ' if t['met'] else 'MISS'}  {t['target']}: {t['value']} (limit {t['limit']})")

@@ -122,6 +122,39 @@ def test_a_change_saved_on_one_host_is_served_at_once_by_the_other(two_hosts):
         assert "Chè Shan tuyết cổ thụ Tà Xùa" not in text
 
 
+def result_count(html):
+    return int(re.search(r'id="result-count">\s*(\d+)', html).group(1))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_filtered_lists_searches_and_facets_follow_a_write_made_elsewhere(two_hosts):
+    """The facet cube, the facet counts and whole pages are cached in Redis under the catalogue
+    version: a write through another process (here the test's ORM, like a third host or a command)
+    must show at once on both hosts, on the pages most likely to be cached."""
+    host_a, host_b = two_hosts
+    first = factories.rated_product(stars=5, name="Xoài tròn Yên Châu loại một")
+    paths = ("/products/?stars=5", "/products/?q=xoai+tron", "/products/?stars=5&sort=name&cert=ocop")
+    for host in (host_a, host_b):
+        for path in paths:
+            page = host.get(path)
+            assert page.status == 200, path
+            assert result_count(page.text) == 1, (host.port, path)
+            assert host.get(path).headers.get("X-Catalogue-Cache") == "hit", path  # now cached
+
+    second = factories.rated_product(stars=5, name="Xoài tròn Yên Châu loại hai")
+    for host in (host_b, host_a):
+        for path in paths:
+            page = host.get(path)
+            assert result_count(page.text) == 2, (host.port, path)
+            assert second.name in page.text
+
+    first.entries.get().delete()  # its only rating is withdrawn: no longer 5 stars
+    for host in (host_a, host_b):
+        assert result_count(host.get(paths[0]).text) == 1
+        assert first.name not in host.get(paths[0]).text
+        assert result_count(host.get(paths[1]).text) == 2  # still found by name, without stars
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_staff_session_works_on_every_host(two_hosts, shared_redis):
     port_a, port_b = (server.port for server in two_hosts)
