@@ -4,6 +4,7 @@ Product.search_text folds in certificate titles, and the stored OCOP rating copy
 depends on entries' stars and revocations and on certificates' validity and revocation.
 """
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -17,9 +18,18 @@ DERIVED_SOURCES = ("title", "former_province_id", "valid_until", "revoked_on", "
 
 
 def refresh_products(products):
-    """Recompute derived fields of `products` (a queryset); for code that writes with update()."""
-    for product in products.select_related("producer__province", "producer__former_province", "category"):
-        product.refresh_derived()
+    """Recompute derived fields of `products` (a queryset); for code that writes with update().
+
+    The products' rows are locked first (in primary-key order, so that two writers cannot deadlock):
+    two staff members adding entries to one product at the same moment would otherwise each compute
+    the copy without the other's uncommitted entry, and the last to commit would lose the first's.
+    With the lock the second waits, then reads the first's committed entry (READ COMMITTED).
+    """
+    with transaction.atomic():
+        ids = list(products.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+        fresh = Product.objects.filter(pk__in=ids).order_by("pk")
+        for product in fresh.select_related("producer__province", "producer__former_province", "category"):
+            product.refresh_derived()
 
 
 @receiver(pre_save, sender=CertifiedProduct, dispatch_uid="entry_remember_product")
