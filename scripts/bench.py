@@ -187,11 +187,17 @@ def start_server(env, port, workers):
     cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
+        if proc.poll() is not None:  # e.g. the port is taken: never measure someone else's server
+            break
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/trivial", timeout=2)
-            return proc
         except OSError:  # refused, reset, or a first answer slower than the timeout on a busy machine
             time.sleep(0.2)
+            continue
+        time.sleep(0.5)
+        if proc.poll() is None:
+            return proc
+        break
     proc.terminate()
     raise SystemExit("gunicorn did not start:\n" + proc.stderr.read().decode(errors="replace")[-3000:])
 
