@@ -6,7 +6,7 @@ DEV := DJANGO_DEBUG=1
 PORT ?= 8000
 
 .PHONY: run test lint format migrations-check check venv deps dev-deps demo messages bench clean \
-	serve deploy-check backup restore backups faults two-hosts
+	serve deploy-check backup restore backups faults two-hosts load load-quick
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -95,3 +95,17 @@ clean:
 bench: deps
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 2; }
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+## load: wrk for 60 s at 64 connections over a mixed page set against scripts/serve.sh (what `make serve`
+## runs) on PostgreSQL `ocop_load` (LOAD_PRODUCTS, default 100000) and Redis db 4; fails on any 5xx,
+## unintended non-2xx, unanswered request or worker memory growth; JSON in var/load/ (README, "Load test")
+load: deps
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python scripts/load_test.py
+
+## load-quick: the same, small and short, for development: 2,000 products (database ocop_load_quick), 10 s
+load-quick: deps
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 2; }
+	LOAD_PRODUCTS=$${LOAD_PRODUCTS:-2000} LOAD_DURATION=$${LOAD_DURATION:-10} \
+	LOAD_DATABASE_URL=$${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ocop_load_quick} \
+	$(BIN)/python scripts/load_test.py

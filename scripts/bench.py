@@ -212,17 +212,22 @@ def stop_server(server):
         server.wait(timeout=10)
 
 
-def worker_rss_mib(master_pid):
-    rss = []
+def worker_rss_by_pid(master_pid):
+    """{pid: resident memory in MiB} of the master's children (gunicorn's workers), read from /proc."""
+    rss = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(master_pid):
-            rss.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sorted(round(r, 1) for r in rss)
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
+            rss[int(status.parent.name)] = round(int(fields["VmRSS"].split()[0]) / 1024, 1)
+    return rss
+
+
+def worker_rss_mib(master_pid):
+    return sorted(worker_rss_by_pid(master_pid).values())
 
 
 def flush_cache(env):
@@ -236,29 +241,37 @@ def flush_cache(env):
     )
 
 
-def wrk(port, paths_file, duration, concurrency):
-    env = dict(os.environ, BENCH_PATHS=str(paths_file))
+def run_wrk(script, port, *, duration, connections, threads=2, timeout=10, env=None):
+    """wrk against 127.0.0.1:`port` with a Lua script whose done() prints one JSON line.
+
+    Returns (that JSON, decoded; wrk's whole output)."""
     out = subprocess.run(
         [
             "wrk",
             "-t",
-            "2",
+            str(threads),
             "-c",
-            str(concurrency),
+            str(connections),
             "-d",
             f"{duration}s",
             "--timeout",
-            "10s",
+            f"{timeout}s",
             "-s",
-            str(WRK_SCRIPT),
+            str(script),
             f"http://127.0.0.1:{port}",
         ],
-        env=env,
+        env=dict(os.environ, **(env or {})),
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    result = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
+    return json.loads([line for line in out.splitlines() if line.startswith("{")][-1]), out
+
+
+def wrk(port, paths_file, duration, concurrency):
+    result, _out = run_wrk(
+        WRK_SCRIPT, port, duration=duration, connections=concurrency, env={"BENCH_PATHS": str(paths_file)}
+    )
     seconds = result["duration_us"] / 1e6
     return {
         "rps": round(result["requests"] / seconds, 1),

@@ -84,6 +84,31 @@ def test_sitemap_lists_public_pages_in_both_languages(client):
         assert client.get(f"/sitemap-{section}.xml").status_code == 200
 
 
+def test_sitemap_pages_read_their_own_rows_not_the_whole_table(client, monkeypatch):
+    """At 100,000 products Django's i18n sitemap loaded every product for the index and for each page
+    (seconds and tens of MB per request, found by `make load`): pages read a slice, the index a COUNT and a MAX."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ocop_catalogue.sitemaps import ProductSitemap
+
+    products = [f.product() for _ in range(5)]
+    monkeypatch.setattr(ProductSitemap, "limit", 4)  # two products a page, each in both languages
+    with CaptureQueriesContext(connection) as queries:
+        index = client.get("/sitemap.xml").content.decode()
+        pages = [client.get("/sitemap-products.xml", {"p": n}) for n in (1, 2, 3)]
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "products_product"' in q["sql"]]
+    assert reads and all(any(m in sql for m in ("LIMIT", "COUNT(", "MAX(")) for sql in reads), reads
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert client.get("/sitemap-products.xml", {"p": 4}).status_code == 404
+    assert "sitemap-products.xml?p=3</loc>" in index and "sitemap-products.xml?p=4" not in index
+    latest = max(p.updated_at for p in products)
+    assert f"<lastmod>{latest.astimezone():%Y-%m-%dT%H:%M:%S}" in index
+    listed = [loc for page in pages for loc in re.findall(r"<loc>([^<]+)</loc>", page.content.decode())]
+    expected = [f"http://testserver{prefix}{p.get_absolute_url()}" for p in products for prefix in ("", "/en")]
+    assert listed == expected  # every product in both languages, once, in order, across the pages
+
+
 def test_unknown_sitemap_section_or_page_is_404(client):
     assert client.get("/sitemap-nothing.xml").status_code == 404
     assert client.get("/sitemap-products.xml", {"p": "abc"}).status_code == 404
