@@ -27,9 +27,7 @@ def refresh_products(products):
     """
     with transaction.atomic():
         ids = list(products.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-        fresh = Product.objects.filter(pk__in=ids).order_by("pk")
-        for product in fresh.select_related("producer__province", "producer__former_province", "category"):
-            product.refresh_derived()
+        Product.objects.filter(pk__in=ids).refresh_derived()
 
 
 @receiver(pre_save, sender=CertifiedProduct, dispatch_uid="entry_remember_product")

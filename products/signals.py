@@ -13,8 +13,8 @@ from .models import Category, Product, ProductImage
 
 
 def refresh_products(products):
-    for product in products.select_related("producer__province", "producer__former_province", "category"):
-        product.refresh_search_text()
+    """Recompute the search text of `products` in batches (a category may hold tens of thousands)."""
+    products.refresh_derived()
 
 
 # The fields of each model that products fold into their search text.

@@ -6,6 +6,7 @@ from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
 from producers.models import Producer
+from products import models as product_models
 from products.models import Product
 from tests import factories as f
 
@@ -99,3 +100,24 @@ def test_producer_and_product_on_a_certificate_are_protected():
         product.delete()
     with pytest.raises(ProtectedError):
         Producer.objects.get(pk=product.producer_id).delete()
+
+
+def test_a_rename_refreshes_many_products_in_batches(monkeypatch):
+    """Renaming a category of tens of thousands of products must fit in a request: a few queries per
+    batch of products, not three per product."""
+    monkeypatch.setattr(product_models.ProductQuerySet.refresh_derived, "__defaults__", (5,))
+    category = f.category("Chè")
+    cert = f.certificate("gi", title="Tân Cương")
+    products = [f.product(name=f"Chè {i}", category_obj=category) for i in range(23)]
+    for product in products[::4]:
+        f.entry(cert, product)
+    category.name = "Chè búp Tân Cương"
+    with CaptureQueriesContext(connection) as queries:
+        category.save()
+    batches = 5  # 23 products, 5 a batch
+    assert len(queries) <= 4 + 3 * batches, len(queries)  # read ids; per batch: entries, products, update
+    for product in Product.objects.filter(pk__in=[p.pk for p in products]):
+        assert "che bup tan cuong" in product.search_text
+    for product in Product.objects.filter(pk__in=[p.pk for p in products[::4]]):
+        assert "tan cuong" in product.search_text.split("che bup tan cuong", 1)[1]
+        assert product.gi_until is not None
