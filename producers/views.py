@@ -17,7 +17,6 @@ from django.views.decorators.http import require_safe
 
 from ocop_catalogue.cache import cache_public_page
 from ocop_catalogue.i18n import localized_name
-from ocop_catalogue.validity import in_force_q
 
 from .filters import ProducerFilter
 from .models import Producer, Province
@@ -58,17 +57,12 @@ def province_list(request):
 def province_figures(province):
     """Counts of the province's published products by current stars and by group, in one query."""
     product_model = _product_model()
-    best = (
-        apps.get_model("certifications", "CertifiedProduct")
-        .objects.filter(in_force_q(), product=OuterRef("pk"), kind="ocop", stars__isnull=False)
-        .order_by("-stars")
-        .values("stars")[:1]
-    )
-    stars = {f"stars_{n}": Count("pk", filter=Q(stars_now=n)) for n in STAR_LEVELS}
+    # Current stars from the products' stored validity copy: plain columns, no subquery per product.
+    stars = {f"stars_{n}": Count("pk", filter=Q(current_stars=n)) for n in STAR_LEVELS}
     rows = list(
         product_model.objects.published()
         .filter(producer__province=province)
-        .annotate(stars_now=Subquery(best))
+        .with_current_stars()
         .order_by()
         .values("category__group__code", "category__group__name", "category__group__name_en")
         .annotate(total=Count("pk"), **stars)

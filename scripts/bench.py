@@ -345,6 +345,11 @@ def summarise(runs):
     return summary
 
 
+def ratio_of(a, b):
+    """a / b, or infinity when a run answered nothing (a target that cannot be met, not a crash)."""
+    return round(a / b, 3) if b else float("inf")
+
+
 def targets(big, small, memory=()):
     """The targets of issue 6, checked against the medians."""
     checks = []
@@ -364,10 +369,10 @@ def targets(big, small, memory=()):
         check("search (warm) ≥ 0.15 × F2", sc["warm"]["x_F2"], 0.15, sc["warm"]["x_F2"] >= 0.15)
         check("search cold p95 ≤ 150 ms", sc["cold"]["p95_ms"], 150, sc["cold"]["p95_ms"] <= 150)
     if "list" in big and "list_filtered" in big:
-        ratio = round(big["list"]["warm"]["rps"] / big["list_filtered"]["warm"]["rps"], 3)
+        ratio = ratio_of(big["list"]["warm"]["rps"], big["list_filtered"]["warm"]["rps"])
         check("unfiltered list ≥ 0.67 × filtered list", ratio, 0.67, ratio >= 0.67)
     if "list_deep" in big and "list" in big:
-        ratio = round(big["list_deep"]["cold"]["p95_ms"] / big["list"]["cold"]["p95_ms"], 3)
+        ratio = ratio_of(big["list_deep"]["cold"]["p95_ms"], big["list"]["cold"]["p95_ms"])
         check("deep page p95 ≤ 1.5 × page 1 (cold)", ratio, 1.5, ratio <= 1.5)
     if "home" in big:
         check("a cached page ≥ 0.7 × F1", big["home"]["warm"]["x_F1"], 0.7, big["home"]["warm"]["x_F1"] >= 0.7)
@@ -375,7 +380,7 @@ def targets(big, small, memory=()):
         for name in ("list_filtered", "search_common"):
             if name in big and name in small:
                 # Cost per request is the inverse of throughput; compare cold passes (no cache help).
-                ratio = round(small[name]["cold"]["rps"] / big[name]["cold"]["rps"], 3)
+                ratio = ratio_of(small[name]["cold"]["rps"], big[name]["cold"]["rps"])
                 check(f"{name} cost at 100k ≤ 1.5 × at 10k (cold)", ratio, 1.5, ratio <= 1.5)
     if len(memory) == 2:
         first, second = (max(run["worker_rss_mib"] or [0]) for run in memory)
