@@ -46,3 +46,10 @@ errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 capture_output = False
 proc_name = "ocop_catalogue"
+# gunicorn's control socket (`gunicornc`) defaults to one path per user: several instances on one
+# machine (app hosts, the benchmark, the load test) would take over each other's. Off unless a path
+# is given; each instance then names its own.
+_control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not _control_socket
+if _control_socket:
+    control_socket = _control_socket
