@@ -136,3 +136,19 @@ def test_a_cached_page_gives_each_visitor_a_working_csrf_token(rf):
     forged = rf.post("/form/", {"csrfmiddlewaretoken": token})
     forged.COOKIES["csrftoken"] = "x" * 32
     assert middleware.process_view(forged, lambda request: None, (), {}).status_code == 403
+
+
+def test_sitemaps_are_cached_until_a_write(client, django_capture_on_commit_callbacks):
+    """A sitemap page lists thousands of products: crawlers get the shared copy until the next write."""
+    product = f.product(name="Cà phê Arabica Sơn La")
+    for path in ("/sitemap.xml", "/sitemap-products.xml"):
+        assert client.get(path)["X-Catalogue-Cache"] == "miss"
+        cached = client.get(path)
+        assert cached["X-Catalogue-Cache"] == "hit"
+        assert cached["Content-Type"].startswith("application/xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        product.name = "Cà phê Arabica Sơn La loại đặc biệt"
+        product.save()
+    fresh = client.get("/sitemap-products.xml")
+    assert fresh["X-Catalogue-Cache"] == "miss"
+    assert product.slug.encode() in fresh.content
