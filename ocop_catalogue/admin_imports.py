@@ -123,6 +123,9 @@ class CatalogueResource(resources.ModelResource):
         names = {header_key(field.column_name): field.column_name for field in self.fields.values()}
         names.update({header_key(alias): column for alias, column in self.header_aliases.items()})
         if not dataset.headers:
+            # django-import-export records the error, then still reads every row against the missing
+            # headers (a server error when the file starts with a blank line): leave it no rows to read.
+            dataset.wipe()
             raise ValueError(_("Tệp không có dòng tiêu đề."))
         dataset.headers = [names.get(header_key(h), cell_text(h)) for h in dataset.headers]
         missing = [column for column in self.required_columns if column not in dataset.headers]

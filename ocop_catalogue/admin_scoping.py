@@ -10,6 +10,7 @@ themselves with `scope_queryset` and `in_scope` (django-import-export bypasses t
 """
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
@@ -187,6 +188,8 @@ class ProvinceScopedAdminMixin:
         return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         related = db_field.remote_field.model
         if province_path(related) is not None and "queryset" not in kwargs:
             queryset = self.get_field_queryset(None, db_field, request)
@@ -272,6 +275,27 @@ class ProvinceScopedAdminMixin:
             self.get_object(request, object_id)
         _safe_pk(model.history.model, version_id)  # a malformed version id is "not found" too
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, which looks the posted value up to show it again when the form comes
+    back with errors: a value that is not an id at all ("abc" posted for a producer, or a number too big
+    for the column) made that lookup, and so the page, fail with a server error. Such a value is simply
+    not shown; the field's error says why."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
+        return super().optgroups(name, [v for v in value if _is_lookup_value(target, v)], attr)
+
+
+def _is_lookup_value(field, value):
+    try:
+        field.run_validators(field.to_python(value))  # the type, and the column's range
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
 
 
 def change_reason(form, change):

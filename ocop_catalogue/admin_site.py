@@ -4,9 +4,13 @@ Installed in place of "django.contrib.admin" (settings.INSTALLED_APPS), so `admi
 this site and every app's admin.py registers on it as usual.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
+from django.contrib.admin.options import TO_FIELD_VAR
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +23,28 @@ class CatalogueAdminSite(admin.AdminSite):
     # The model list is one click away (breadcrumbs, index); changelists need the width more.
     enable_nav_sidebar = False
 
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(_refuse_empty_to_field(view), cacheable)
+
     def index(self, request, extra_context=None):
         from certifications.services import expiry_overview
 
         extra_context = {**(extra_context or {}), "expiry": expiry_overview(request.user)}
         return super().index(request, extra_context)
+
+
+def _refuse_empty_to_field(view):
+    """An empty `_to_field` (?_to_field= in a change or delete URL) is refused like any field the admin
+    does not allow (400): Django's change and delete views skip their check for an empty name, then ask
+    the model for a field named "" and fail with a server error."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR)) == "":
+            raise DisallowedModelAdminToField("An empty field name cannot be referenced.")
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 class CatalogueAdminConfig(AdminConfig):

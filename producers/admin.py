@@ -1,5 +1,8 @@
 """Back-office for provinces, producers and staff-to-province assignments (scoped: ocop_catalogue.admin_scoping)."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -107,3 +110,18 @@ class CatalogueUserAdmin(UserAdmin):
     @admin.display(description=_("tỉnh phụ trách"))
     def provinces(self, user):
         return ", ".join(a.province.name for a in user.province_assignments.all())
+
+
+class LoginAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' list of failed logins. Its "clean up expired attempts" action reads the time that axes
+    stamps on a request during a login; posted from this list the request has none, and the action failed
+    with a server error (jazzband/django-axes#1424): stamp the request first."""
+
+    def response_action(self, request, queryset):
+        AxesProxyHandler.update_request(request)
+        return super().response_action(request, queryset)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, LoginAttemptAdmin)

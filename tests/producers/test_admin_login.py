@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -90,3 +91,23 @@ def test_the_test_clients_login_and_force_login_still_work(staff):
 def test_the_login_page_speaks_vietnamese(client):
     html = client.get(LOGIN_URL).content.decode()
     assert "Quản trị danh mục OCOP" in html and "Đăng nhập" in html
+
+
+def test_the_clean_up_action_of_the_attempts_list_works(axes_on, staff):
+    """django-axes' own admin action failed with a server error (found by tests/site/test_csrf.py)."""
+    old = AccessAttempt.objects.create(
+        username="nv_sonla", ip_address="10.0.0.1", user_agent="x", get_data="", post_data="", failures_since_start=5
+    )
+    AccessAttempt.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - datetime.timedelta(hours=1))
+    recent = AccessAttempt.objects.create(
+        username="ai-do", ip_address="10.0.0.2", user_agent="x", get_data="", post_data="", failures_since_start=1
+    )
+    admin = get_user_model().objects.create_superuser("quantri", "quantri@example.org", None)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "cleanup_expired_attempts", "_selected_action": [old.pk, recent.pk], "index": "0"},
+    )
+    assert response.status_code == 302
+    assert list(AccessAttempt.objects.all()) == [recent]  # older than the 15-minute cool-off: cleaned up

@@ -1,0 +1,140 @@
+"""Server errors the fuzz tests found (tests/site/test_fuzz_admin.py, test_csrf.py), one test each, so that
+each stays fixed whatever the fuzzing happens to generate next time. (The axes clean-up action is tested
+with the other login-throttling tests, tests/producers/test_admin_login.py.)"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from producers.models import StaffProvince
+from tests.admin_world import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(obj, view):
+    opts = type(obj)._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
+
+
+# --- An empty _to_field ---------------------------------------------------------------------------------
+
+
+def records(world):
+    return [
+        world.sl.province,
+        world.sl.producer,
+        world.sl.product,
+        world.sl.certificate,
+        world.sl.entry,
+        world.category,
+        world.superuser,
+        StaffProvince.objects.get(user=world.sl.staff),
+    ]
+
+
+@pytest.mark.parametrize("view", ["change", "delete"])
+def test_an_empty_to_field_is_a_400_not_a_server_error(world, view):
+    """`?_to_field=` made Django's change and delete views look up a field named "" (FieldDoesNotExist)."""
+    client = logged_in(world.superuser)
+    for obj in records(world):
+        assert client.get(url(obj, view), {"_to_field": ""}).status_code == 400
+        assert client.post(url(obj, view), {"_to_field": "", "post": "yes"}).status_code == 400
+        assert client.post(url(obj, view) + "?_to_field=", {"post": "yes"}).status_code == 400
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+    # A field the admin allows still works, and so does no _to_field at all.
+    assert client.get(url(world.sl.producer, "change"), {"_to_field": "id"}).status_code == 200
+    assert client.get(url(world.sl.producer, view)).status_code == 200
+
+
+def test_an_empty_to_field_is_refused_on_every_admin_page(world):
+    client = logged_in(world.sl.staff)
+    assert client.get(url(world.sl.producer, "change"), {"_to_field": ""}).status_code == 400
+    assert client.get(reverse("admin:producers_producer_add"), {"_to_field": "", "_popup": "1"}).status_code == 400
+    assert client.get(reverse("admin:producers_producer_changelist"), {"_to_field": ""}).status_code == 400
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+# --- Not an id, in an autocomplete field -------------------------------------------------------------------
+
+NOT_IDS = ["abc", "0x10", "1.5", "ụ", "1 OR 1=1", "99999999999999999999", "-128421952015373207951376384"]
+EMPTY_PHOTOS = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}
+
+
+def payloads(world, value):
+    """Change forms of records whose admin has autocomplete fields, with `value` in one of them."""
+    sl = world.sl
+    product = {"name": sl.product.name, "producer": sl.producer.pk, "category": world.category.pk, **EMPTY_PHOTOS}
+    certificate = {
+        "kind": "ocop",
+        "number": sl.certificate.number,
+        "title": sl.certificate.title,
+        "issuer": sl.certificate.issuer,
+        "province": sl.province.pk,
+        "issued_on": "01/03/2025",
+        "entries-TOTAL_FORMS": "1",
+        "entries-INITIAL_FORMS": "1",
+        "entries-0-id": sl.entry.pk,
+        "entries-0-certificate": sl.certificate.pk,
+        "entries-0-product": value,
+        "entries-0-stars": "4",
+    }
+    entry = {"certificate": sl.certificate.pk, "product": sl.product.pk, "stars": "4"}
+    assignment = StaffProvince.objects.get(user=sl.staff)
+    return [
+        (sl.product, {**product, "producer": value}),
+        (sl.product, {**product, "category": value}),
+        (sl.certificate, certificate),
+        (sl.entry, {**entry, "certificate": value}),
+        (sl.entry, {**entry, "product": value}),
+        (assignment, {"user": value, "province": sl.province.pk}),
+    ]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_value_that_is_no_id_in_an_autocomplete_field_is_a_form_error(world, value):
+    """The autocomplete widget looked the posted value up to show it again: ValueError (or OverflowError on
+    SQLite, DataError on PostgreSQL) for anything but an id in the column's range, so a 500."""
+    client = logged_in(world.superuser)
+    for obj, data in payloads(world, value):
+        response = client.post(url(obj, "change"), data)
+        assert response.status_code == 200, (obj, data)
+        errors = response.context["adminform"].form.errors
+        inline_errors = [inline.formset.errors for inline in response.context["inline_admin_formsets"]]
+        assert errors or any(any(e) for e in inline_errors), (obj, data)
+
+
+# --- A spreadsheet without a header row -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", ["producers_producer", "products_product", "certifications_certifiedproduct"], ids=lambda m: m
+)
+def test_a_file_starting_with_a_blank_line_is_refused_not_a_server_error(world, model):
+    """A CSV whose first line is blank has no headers: django-import-export read its rows anyway (a 500)."""
+    content = f"\n{world.sl.product.name},{world.sl.producer.name},{world.category.name},4\n".encode()
+    for user in (world.superuser, world.sl.staff):
+        response = logged_in(user).post(
+            reverse(f"admin:{model}_import"),
+            {
+                "import_file": SimpleUploadedFile("tep.csv", content),
+                "format": "1",
+                "resource": "0",
+                "province": world.sl.province.pk,
+            },
+        )
+        assert response.status_code == 200
+        assert "Tệp không có dòng tiêu đề." in response.content.decode()
+        assert "confirm_form" not in response.context
