@@ -6,9 +6,12 @@ write, whichever process made the write. The version is bumped after the write c
 before would let a concurrent request cache pre-commit data under the new version.
 """
 
+import contextlib
 import hashlib
 import logging
+import os
 import re
+import time
 import uuid
 from functools import wraps
 
@@ -29,6 +32,10 @@ CATALOGUE_APPS = {"producers", "products", "certifications"}
 NOT_CATALOGUE_MODELS = {"products.enquiry", "products.enquiry_products"}
 DEFAULT_TIMEOUT = 60 * 60
 PAGE_TIMEOUT = 10 * 60
+# A value being built (get_or_build): how long the others wait for it, and how long its lock can outlive
+# a builder that died.
+BUILD_WAIT = 10
+BUILD_LOCK_TIMEOUT = 30
 CSRF_MARKER = b"__catalogue_csrf_token__"
 CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
@@ -74,7 +81,11 @@ def enabled() -> bool:
 def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     """The cached value for (name, parts) at the current catalogue version, built on a miss.
 
-    A cache outage degrades to building the value every time, never to an error page.
+    Every write bumps the version, so right after one every worker misses at once. Only one of them
+    builds (the one that takes the build lock, shared through the cache); the others wait for its value
+    for up to BUILD_WAIT seconds and build it themselves only if it has not come by then (the builder
+    died, or is slower than that). A cache outage degrades to building the value every time, never to an
+    error page.
     """
     if not enabled():
         return builder()
@@ -84,13 +95,46 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     except Exception:
         logger.warning("Catalogue cache unavailable", exc_info=True)
         return builder()
-    if value is None:
+    if value is not None:
+        return value
+    lock = key + ":building"
+    try:
+        owner = _cache().add(lock, os.getpid(), BUILD_LOCK_TIMEOUT)
+    except Exception:
+        logger.warning("Catalogue cache unavailable", exc_info=True)
+        return builder()
+    if not owner:
+        value = _wait_for(key)
+        if value is not None:
+            return value
+    try:
         value = builder()
         try:
             _cache().set(key, value, timeout)
         except Exception:
             logger.warning("Catalogue cache unavailable", exc_info=True)
+    finally:
+        if owner:
+            with contextlib.suppress(Exception):
+                _cache().delete(lock)
     return value
+
+
+def _wait_for(key):
+    """The value another process is building under `key`, or None after BUILD_WAIT seconds."""
+    deadline = time.monotonic() + BUILD_WAIT
+    pause = 0.01
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+        try:
+            value = _cache().get(key)
+        except Exception:
+            logger.warning("Catalogue cache unavailable", exc_info=True)
+            return None
+        if value is not None:
+            return value
+    return None
 
 
 def model_changed(sender, **kwargs):

@@ -1,6 +1,11 @@
 """The catalogue version: every committed write bumps it, so cached fragments are never stale."""
 
+import threading
+import time
+import uuid
+
 import pytest
+import redis
 from django.core.management import call_command
 
 from ocop_catalogue import cache
@@ -46,6 +51,78 @@ def test_get_or_build_rebuilds_after_a_write(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         f.product()
     assert cache.get_or_build("facets", ("q",), build) == 2
+
+
+SHARED_REDIS = "redis://127.0.0.1:6379/7"
+
+
+@pytest.fixture
+def shared_redis(settings):
+    """The catalogue cache on the real Redis (as in production), under a prefix of this test's own.
+
+    The test database cache cannot take the visitors' threads: SQLite locks its table to the test's
+    transaction, and a lock that is not shared proves nothing.
+    """
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "catalogue": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SHARED_REDIS,
+            "KEY_PREFIX": prefix,
+        },
+    }
+    yield
+    client = redis.Redis.from_url(SHARED_REDIS)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_after_a_write_only_one_of_many_concurrent_misses_builds_the_value(shared_redis):
+    """The rest wait for the builder's value instead of all rebuilding it at once (dogpile)."""
+    cache.bump_version()
+    calls = []
+    start = threading.Barrier(6)
+
+    def build():
+        calls.append(1)
+        time.sleep(0.3)
+        return "cube"
+
+    results = []
+
+    def visitor():
+        start.wait()
+        results.append(cache.get_or_build("facet-cube", ("",), build))
+
+    threads = [threading.Thread(target=visitor) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["cube"] * 6
+    assert len(calls) == 1
+
+
+def test_a_build_lock_left_by_a_dead_builder_delays_but_never_blocks(shared_redis, monkeypatch):
+    monkeypatch.setattr(cache, "BUILD_WAIT", 0.2)
+    cache.bump_version()
+    key = cache.key_for("facet-cube", "")
+    cache._cache().add(key + ":building", 1, 30)  # a builder that died holding the lock
+    assert cache.get_or_build("facet-cube", ("",), lambda: "built anyway") == "built anyway"
+    assert cache._cache().get(key) == "built anyway"
+
+
+def test_a_failed_build_releases_its_lock(shared_redis):
+    cache.bump_version()
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_build("facet-cube", ("",), broken)
+    assert cache._cache().get(cache.key_for("facet-cube", "") + ":building") is None
+    assert cache.get_or_build("facet-cube", ("",), lambda: "next visitor builds") == "next visitor builds"
 
 
 def test_a_lost_version_key_starts_a_new_series():
