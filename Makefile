@@ -31,7 +31,9 @@ run: deps
 	@echo "Admin account: $(BIN)/python manage.py createsuperuser (none is created for you)"
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: the whole suite on the configured database (SQLite, or PostgreSQL when DATABASE_URL is set)
+## test: the whole suite on the configured database (SQLite, or PostgreSQL when DATABASE_URL is set),
+## on two processes (pytest-xdist; each has its own test database). PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2
 test: dev-deps
 	DJANGO_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
