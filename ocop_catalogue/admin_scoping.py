@@ -9,6 +9,7 @@ target model's admin), list filters, and the checks before saving. Imports check
 themselves with `scope_queryset` and `in_scope` (django-import-export bypasses the admin's queryset).
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -288,6 +289,30 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         opts = remote.model._meta
         target = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
         return super().optgroups(name, [v for v in value if _is_lookup_value(target, v)], attr)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many choice field that refuses a value outside the key column's range as "not a valid
+    value", as Django does for "abc": Django looked it up anyway, and the database driver failed (SQLite:
+    OverflowError) with a server error."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        target = self.queryset.model._meta.get_field(key) if key != "pk" else self.queryset.model._meta.pk
+        for pk in value:
+            if not isinstance(pk, str | int) or not _is_lookup_value(target, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class SafeManyToManyAdminMixin:
+    """Admins with many-to-many fields (accounts, groups) use SafeModelMultipleChoiceField."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 def _is_lookup_value(field, value):

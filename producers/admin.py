@@ -6,13 +6,14 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, https_formfield
+from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, SafeManyToManyAdminMixin, https_formfield
 from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
 
 from .models import Producer, Province, StaffProvince
@@ -98,7 +99,7 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class CatalogueUserAdmin(UserAdmin):
+class CatalogueUserAdmin(SafeManyToManyAdminMixin, UserAdmin):
     """Django's user admin, with the provinces each staff account looks after."""
 
     inlines = [*UserAdmin.inlines, StaffProvinceInline]
@@ -110,6 +111,15 @@ class CatalogueUserAdmin(UserAdmin):
     @admin.display(description=_("tỉnh phụ trách"))
     def provinces(self, user):
         return ", ".join(a.province.name for a in user.province_assignments.all())
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class CatalogueGroupAdmin(SafeManyToManyAdminMixin, GroupAdmin):
+    """Django's group admin; a permission id out of the column's range is a form error, not a 500."""
 
 
 class LoginAttemptAdmin(AccessAttemptAdmin):

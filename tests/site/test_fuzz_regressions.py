@@ -138,3 +138,52 @@ def test_a_file_starting_with_a_blank_line_is_refused_not_a_server_error(world, 
         assert response.status_code == 200
         assert "Tệp không có dòng tiêu đề." in response.content.decode()
         assert "confirm_form" not in response.context
+
+
+# --- A value that is no id in a many-to-many field --------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_value_that_is_no_id_in_a_many_to_many_field_is_a_form_error(world, value):
+    """The accounts' and groups' many-to-many fields (groups, permissions) next to a valid choice: the
+    form says the value is not one of the choices, and nothing is saved."""
+    from django.contrib.auth.models import Group, Permission
+
+    client = logged_in(world.superuser)
+    group = Group.objects.create(name="Nhóm thử")
+    permission = Permission.objects.first()
+    staff = world.sl.staff
+    before_groups = set(staff.groups.values_list("pk", flat=True))
+    assignment = StaffProvince.objects.get(user=staff)
+    user_form = {
+        "username": staff.username,
+        "email": staff.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "groups": [*before_groups, group.pk, value],
+        "user_permissions": [permission.pk, value],
+        "province_assignments-TOTAL_FORMS": "1",
+        "province_assignments-INITIAL_FORMS": "1",
+        "province_assignments-0-id": assignment.pk,
+        "province_assignments-0-user": staff.pk,
+        "province_assignments-0-province": assignment.province_id,
+    }
+    group_form = {"name": group.name, "permissions": [permission.pk, value]}
+    for obj, data in ((staff, user_form), (group, group_form)):
+        response = client.post(url(obj, "change"), data)
+        assert response.status_code == 200, (obj, value)
+        assert response.context["adminform"].form.errors, (obj, value)
+    assert set(staff.groups.values_list("pk", flat=True)) == before_groups
+    assert not group.permissions.exists()
+    # The same forms with the valid choices alone are saved: the refusal was the value's.
+    for obj, data in ((staff, user_form), (group, group_form)):
+        valid = {
+            name: [v for v in values if v != value] if isinstance(values, list) else values
+            for name, values in data.items()
+        }
+        assert client.post(url(obj, "change"), valid).status_code == 302, obj
+    assert set(staff.groups.values_list("pk", flat=True)) == {*before_groups, group.pk}
+    assert StaffProvince.objects.filter(user=staff, province=assignment.province_id).exists()
+    assert list(group.permissions.all()) == [permission]
