@@ -150,8 +150,9 @@ if CACHE_URL:
     CACHES = {"default": env.cache_url_config(CACHE_URL)}
     if "redis" in CACHES["default"]["BACKEND"].lower():
         # Django's own Redis backend, whichever one django-environ names (it depends on what is
-        # installed): no extra client library to configure.
-        CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+        # installed): no extra client library to configure. Ours only reuses its Redis client
+        # (ocop_catalogue/redis_cache.py).
+        CACHES["default"]["BACKEND"] = "ocop_catalogue.redis_cache.RedisCache"
         # A Redis that stops answering costs a request about a second, never a whole worker.
         CACHES["default"]["OPTIONS"] = {
             "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),

@@ -229,3 +229,22 @@ def test_sitemaps_are_cached_until_a_write(client, django_capture_on_commit_call
     fresh = client.get("/sitemap-products.xml")
     assert fresh["X-Catalogue-Cache"] == "miss"
     assert product.slug.encode() in fresh.content
+
+
+def test_the_redis_backend_keeps_one_client_and_works_on_the_real_redis(shared_redis, settings):
+    """ocop_catalogue.redis_cache: Django's backend built a new redis.Redis for every operation."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "catalogue": {**settings.CACHES["catalogue"], "BACKEND": "ocop_catalogue.redis_cache.RedisCache"},
+    }
+    store = caches["catalogue"]
+    client = store._cache.get_client()
+    assert store._cache.get_client(write=True) is client
+    store.set("trang", "Chè Shan tuyết Mộc Châu", 60)
+    assert store.get("trang") == "Chè Shan tuyết Mộc Châu"
+    assert store.add("trang", "khác", 60) is False
+    store.delete("trang")
+    assert store.get("trang") is None
+    assert store._cache.get_client() is client
