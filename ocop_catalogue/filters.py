@@ -7,10 +7,12 @@ to the understood values only, so the form is always valid and every link built 
 """
 
 import re
+from urllib.parse import urlencode
 
 import django_filters
 from django.core.paginator import Paginator
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -183,16 +185,35 @@ class LenientFilterSet(django_filters.FilterSet):
         return self.data.getlist(name) if self.is_bound else []
 
     def query_string(self, **changes):
-        """The current query (without page) with `changes` applied: None removes, a list replaces."""
-        data = self.data.copy() if self.is_bound else QueryDict(mutable=True)
-        data.pop("page", None)
+        """The current query (without page) with `changes` applied: None removes, a list replaces.
+
+        Called for every facet option (about 80 links a list page): built from the query's pairs, read
+        once, rather than from a deep copy of the QueryDict each time. Same order and encoding as
+        QueryDict.urlencode: the parameters in their order, a changed one in its place, new ones last."""
+        pairs = []
+        for key, values in self._query_lists:
+            if key in changes:
+                values = self._as_values(changes[key])
+            pairs.extend((key, value) for value in values)
         for key, value in changes.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
-        encoded = data.urlencode()
+            if key not in self._query_keys:
+                pairs.extend((key, v) for v in self._as_values(value))
+        encoded = urlencode(pairs)
         return f"?{encoded}" if encoded else "?"
+
+    @cached_property
+    def _query_lists(self):
+        return [(key, values) for key, values in self.data.lists() if key != "page"] if self.is_bound else []
+
+    @cached_property
+    def _query_keys(self):
+        return {key for key, _values in self._query_lists}
+
+    @staticmethod
+    def _as_values(value):
+        if value is None:
+            return []
+        return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
 
     def toggle(self, name, value):
         """The query string with `value` of a repeatable parameter added, or removed if present."""
