@@ -9,7 +9,6 @@ before would let a concurrent request cache pre-commit data under the new versio
 import contextlib
 import hashlib
 import logging
-import os
 import re
 import time
 import uuid
@@ -82,10 +81,10 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     """The cached value for (name, parts) at the current catalogue version, built on a miss.
 
     Every write bumps the version, so right after one every worker misses at once. Only one of them
-    builds (the one that takes the build lock, shared through the cache); the others wait for its value
-    for up to BUILD_WAIT seconds and build it themselves only if it has not come by then (the builder
-    died, or is slower than that). A cache outage degrades to building the value every time, never to an
-    error page.
+    builds (the one that takes the build lock, shared through the cache); the others wait for its value,
+    and build it themselves if the builder gives up (its lock goes without a value: it failed) or has not
+    finished within BUILD_WAIT seconds (it died, or is slower than that). A cache outage degrades to
+    building the value every time, never to an error page.
     """
     if not enabled():
         return builder()
@@ -98,15 +97,18 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     if value is not None:
         return value
     lock = key + ":building"
+    token = uuid.uuid4().hex
     try:
-        owner = _cache().add(lock, os.getpid(), BUILD_LOCK_TIMEOUT)
+        owner = _cache().add(lock, token, BUILD_LOCK_TIMEOUT)
+        # Another process may have stored the value between the miss and the lock.
+        value = _cache().get(key) if owner else _wait_for(key, lock)
     except Exception:
         logger.warning("Catalogue cache unavailable", exc_info=True)
         return builder()
-    if not owner:
-        value = _wait_for(key)
-        if value is not None:
-            return value
+    if value is not None:
+        if owner:
+            _release(lock, token)
+        return value
     try:
         value = builder()
         try:
@@ -115,26 +117,31 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
             logger.warning("Catalogue cache unavailable", exc_info=True)
     finally:
         if owner:
-            with contextlib.suppress(Exception):
-                _cache().delete(lock)
+            _release(lock, token)
     return value
 
 
-def _wait_for(key):
-    """The value another process is building under `key`, or None after BUILD_WAIT seconds."""
+def _wait_for(key, lock):
+    """The value another process is building under `key`; None once its lock is gone without a value
+    (the build failed) or after BUILD_WAIT seconds."""
     deadline = time.monotonic() + BUILD_WAIT
     pause = 0.01
     while time.monotonic() < deadline:
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
-        try:
-            value = _cache().get(key)
-        except Exception:
-            logger.warning("Catalogue cache unavailable", exc_info=True)
-            return None
-        if value is not None:
-            return value
+        found = _cache().get_many([key, lock])
+        if found.get(key) is not None:
+            return found[key]
+        if lock not in found:
+            return _cache().get(key)  # stored just before the lock went, or nothing: build
     return None
+
+
+def _release(lock, token):
+    """Delete the build lock if it is still ours (a build slower than the lock's expiry lost it)."""
+    with contextlib.suppress(Exception):
+        if _cache().get(lock) == token:
+            _cache().delete(lock)
 
 
 def model_changed(sender, **kwargs):

@@ -31,18 +31,23 @@ def pytest_collection_modifyitems(config, items):
     ids; every later serialized_rollback test (browser, backup, multihost) then fails to restore the
     migrations' rows with a duplicate key. Failing at collection names the test instead.
     """
+    from pytest_django.fixtures import validate_django_db
+
     offenders = []
     for item in items:
+        # pytest-django's own rule (fixtures.py, _django_db_helper) for what runs as a transactional test.
+        fixtures = getattr(item, "fixturenames", ())
         marker = item.get_closest_marker("django_db")
-        if marker is None:
-            continue
-        transactional = marker.kwargs.get("transaction", marker.args[0] if marker.args else False)
-        serialized = marker.kwargs.get("serialized_rollback", marker.args[3] if len(marker.args) > 3 else False)
-        uses_fixture = "transactional_db" in getattr(item, "fixturenames", ())
-        if (transactional or uses_fixture) and not serialized:
+        transaction, reset_sequences, _databases, serialized_rollback, _apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
+        transactional = transaction or reset_sequences or "transactional_db" in fixtures or "live_server" in fixtures
+        serialized = serialized_rollback or "django_db_serialized_rollback" in fixtures
+        if transactional and not serialized:
             offenders.append(item.nodeid)
     if offenders:
         raise pytest.UsageError(
-            "These tests use django_db(transaction=True) without serialized_rollback=True, which breaks "
+            "These tests are transactional (django_db(transaction=True), transactional_db or live_server) "
+            "without serialized_rollback=True, which breaks "
             "the serialized_rollback tests that run after them:\n  " + "\n  ".join(offenders)
         )

@@ -105,12 +105,44 @@ def test_after_a_write_only_one_of_many_concurrent_misses_builds_the_value(share
 
 
 def test_a_build_lock_left_by_a_dead_builder_delays_but_never_blocks(shared_redis, monkeypatch):
-    monkeypatch.setattr(cache, "BUILD_WAIT", 0.2)
+    monkeypatch.setattr(cache, "BUILD_WAIT", 0.3)
     cache.bump_version()
     key = cache.key_for("facet-cube", "")
-    cache._cache().add(key + ":building", 1, 30)  # a builder that died holding the lock
+    cache._cache().add(key + ":building", "dead", 30)  # a builder that died holding the lock
+    started = time.monotonic()
     assert cache.get_or_build("facet-cube", ("",), lambda: "built anyway") == "built anyway"
+    assert time.monotonic() - started >= 0.3  # it waited for the builder first
     assert cache._cache().get(key) == "built anyway"
+    assert cache._cache().get(key + ":building") == "dead"  # not its lock: left alone
+
+
+def test_waiters_build_at_once_when_the_builder_fails(shared_redis, monkeypatch):
+    """A failed build releases its lock without a value: the waiters stop waiting then, not after BUILD_WAIT."""
+    monkeypatch.setattr(cache, "BUILD_WAIT", 8)
+    cache.bump_version()
+    building = threading.Event()
+    outcome = {}
+
+    def broken():
+        building.set()
+        time.sleep(0.3)
+        raise RuntimeError("database went away")
+
+    def first():
+        try:
+            cache.get_or_build("facet-cube", ("",), broken)
+        except RuntimeError as error:
+            outcome["first"] = str(error)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert building.wait(5)
+    started = time.monotonic()
+    assert cache.get_or_build("facet-cube", ("",), lambda: "second") == "second"
+    waited = time.monotonic() - started
+    thread.join()
+    assert outcome == {"first": "database went away"}
+    assert 0.1 < waited < 4  # it waited for the failing build, then built at once
 
 
 def test_a_failed_build_releases_its_lock(shared_redis):
