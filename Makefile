@@ -32,9 +32,10 @@ run: deps
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite on the configured database (SQLite, or PostgreSQL when DATABASE_URL is set),
-## on two processes (pytest-xdist; each has its own test database; a test module stays on one process,
-## so the servers a module starts on fixed ports never meet). PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+## on two processes (pytest-xdist; each has its own test database, ports and Redis database: tests/workers.py;
+## not --dist loadfile, which runs a module's transactional tests, and so their flush, before other modules'
+## tests on the same process). PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2
 test: dev-deps
 	DJANGO_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -14,10 +14,11 @@ import re
 import pytest
 from django.db import connection
 
+from tests import workers
 from tests.site.prodserver import ProdServer, TcpSwitch, production_env
 
-SERVER_PORT = 8107
-RELAY_PORT = 8108
+SERVER_PORT = workers.port(8107)
+RELAY_PORT = workers.port(8108)
 
 
 @pytest.fixture

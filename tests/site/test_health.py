@@ -6,8 +6,10 @@ import socket
 import pytest
 from django.db import OperationalError, connections
 
+from tests import workers
+
 DEAD_PORT = 1  # nothing listens on 127.0.0.1:1
-SILENT_PORT = 8109  # a socket of the test's own that accepts and never answers
+SILENT_PORT = workers.port(8109)  # a socket of the test's own that accepts and never answers
 REDIS_DB = 5
 
 

@@ -17,11 +17,11 @@ import redis
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from tests import factories
+from tests import factories, workers
 from tests.site.prodserver import BASE_DIR, ProdServer, production_env
 
-HOST_PORTS = (8105, 8106)
-REDIS_URL = "redis://127.0.0.1:6379/6"
+HOST_PORTS = (workers.port(8105), workers.port(8106))
+REDIS_URL = f"redis://127.0.0.1:6379/{workers.redis_db(6)}"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -11,9 +11,10 @@ import time
 
 import pytest
 
+from tests import workers
 from tests.site.prodserver import BASE_DIR, ProdServer, production_env
 
-PORT = 8104
+PORT = workers.port(8104)
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the reverse proxy adds after terminating TLS
 
 
