@@ -291,6 +291,29 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [v for v in value if _is_lookup_value(target, v)], attr)
 
 
+class ConstraintCheckingInlineFormSet(forms.BaseInlineFormSet):
+    """Checks each new or changed row against its model's constraints with the link to the parent included.
+
+    Django leaves the parent's foreign key out of an inline form's constraint checks, so a row repeating an
+    existing one (one product twice on a decision, one province twice for an account) went to the
+    database and broke its unique constraint: a server error. That happens when the management form's
+    INITIAL_FORMS is tampered with (the existing rows come back as new ones). Now it is a form error."""
+
+    def clean(self):
+        super().clean()
+        fields = self.model._meta.fields
+        for form in self.forms:
+            if not form.is_valid() or self._should_delete_form(form):
+                continue
+            if not form.instance._state.adding and not form.has_changed():
+                continue
+            exclude = {f.name for f in fields if f.name not in form.fields and f.name != self.fk.name}
+            try:
+                form.instance.validate_constraints(exclude=exclude)
+            except ValidationError as error:
+                form.add_error(None, ValidationError(error.messages))
+
+
 class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A many-to-many choice field that refuses a value outside the key column's range as "not a valid
     value", as Django does for "abc": Django looked it up anyway, and the database driver failed (SQLite:

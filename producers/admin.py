@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, SafeManyToManyAdminMixin, https_formfield
+from ocop_catalogue.admin_scoping import (
+    ConstraintCheckingInlineFormSet,
+    ProvinceScopedAdminMixin,
+    SafeManyToManyAdminMixin,
+    https_formfield,
+)
 from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
 
 from .models import Producer, Province, StaffProvince
@@ -88,6 +93,7 @@ class StaffProvinceAdmin(ProvinceScopedAdminMixin, CatalogueExportMixin, admin.M
 
 class StaffProvinceInline(ProvinceScopedAdminMixin, admin.TabularInline):
     model = StaffProvince
+    formset = ConstraintCheckingInlineFormSet  # one row per province and account
     extra = 1
     verbose_name = _("tỉnh, thành phố phụ trách")
     verbose_name_plural = _("tỉnh, thành phố phụ trách (nhân viên tỉnh chỉ thấy dữ liệu của các tỉnh này)")

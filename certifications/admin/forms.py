@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop_catalogue import validity
 from ocop_catalogue.admin_imports import ConfirmFileForm, ImportFileForm
-from ocop_catalogue.admin_scoping import https_formfield, scope_queryset
+from ocop_catalogue.admin_scoping import ConstraintCheckingInlineFormSet, https_formfield, scope_queryset
 from ocop_catalogue.validity import Status
 from producers.models import Province
 
@@ -88,8 +88,9 @@ class CertificateForm(forms.ModelForm):
         return cleaned
 
 
-class EntryFormSet(forms.BaseInlineFormSet):
-    """Stars follow the certificate being edited, even before it is saved (DESIGN.md §5)."""
+class EntryFormSet(ConstraintCheckingInlineFormSet):
+    """Stars follow the certificate being edited, even before it is saved (DESIGN.md §5); one entry per
+    product and decision (ConstraintCheckingInlineFormSet)."""
 
     def clean(self):
         super().clean()

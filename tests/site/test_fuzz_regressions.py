@@ -187,3 +187,36 @@ def test_a_value_that_is_no_id_in_a_many_to_many_field_is_a_form_error(world, va
     assert set(staff.groups.values_list("pk", flat=True)) == {*before_groups, group.pk}
     assert StaffProvince.objects.filter(user=staff, province=assignment.province_id).exists()
     assert list(group.permissions.all()) == [permission]
+
+
+# --- Inline rows posted as new although they exist --------------------------------------------------------
+
+
+@pytest.mark.parametrize("record, prefix", [("certificate", "entries"), ("staff", "province_assignments")])
+def test_existing_inline_rows_posted_as_new_are_a_form_error(world, record, prefix):
+    """With the management form's INITIAL_FORMS set to 0, the existing inline rows (a decision's entries, an
+    account's provinces) come back as new rows: their insert broke the model's unique constraint
+    (IntegrityError, a 500)."""
+    from certifications.models import CertifiedProduct
+    from tests.site.fuzzing import html_forms
+
+    obj = world.sl.certificate if record == "certificate" else world.sl.staff
+    client = logged_in(world.superuser)
+    page = url(obj, "change")
+    body = client.get(page).content.decode()
+    form = next(f for f in html_forms(body, page) if f"{prefix}-TOTAL_FORMS" in f.names())
+    data = form.data()
+    assert data[f"{prefix}-INITIAL_FORMS"] != ["0"]  # the record has rows
+    data[f"{prefix}-INITIAL_FORMS"] = ["0"]
+
+    def rows():
+        return (
+            list(CertifiedProduct.objects.order_by("pk").values_list("pk", "certificate", "product")),
+            list(StaffProvince.objects.order_by("pk").values_list("pk", "user", "province")),
+        )
+
+    before = rows()
+    response = client.post(page, data)
+    assert response.status_code == 200
+    assert any(any(errors) for errors in (i.formset.errors for i in response.context["inline_admin_formsets"]))
+    assert rows() == before
