@@ -195,8 +195,9 @@ class LenientFilterSet(django_filters.FilterSet):
             if key in changes:
                 values = self._as_values(changes[key])
             pairs.extend((key, value) for value in values)
+        present = {key for key, _values in self._query_lists}
         for key, value in changes.items():
-            if key not in self._query_keys:
+            if key not in present:
                 pairs.extend((key, v) for v in self._as_values(value))
         encoded = urlencode(pairs)
         return f"?{encoded}" if encoded else "?"
@@ -204,10 +205,6 @@ class LenientFilterSet(django_filters.FilterSet):
     @cached_property
     def _query_lists(self):
         return [(key, values) for key, values in self.data.lists() if key != "page"] if self.is_bound else []
-
-    @cached_property
-    def _query_keys(self):
-        return {key for key, _values in self._query_lists}
 
     @staticmethod
     def _as_values(value):
