@@ -4,9 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ocop_catalogue import validity
-from ocop_catalogue.filters import LenientFilterSet
-from ocop_catalogue.i18n import localized_name
+from core import validity
+from core.filters import LenientFilterSet
+from core.i18n import localized_name
 from producers.models import Province
 
 from .models import Certificate, CertificateKind

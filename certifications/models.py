@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ocop_catalogue import validity
-from ocop_catalogue.text import normalise_certificate_number
-from ocop_catalogue.uploads import unguessable_name
-from ocop_catalogue.validity import Status
+from core import validity
+from core.text import normalise_certificate_number
+from core.uploads import unguessable_name
+from core.validity import Status
 
 
 class CertificateKind(models.TextChoices):

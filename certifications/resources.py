@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from import_export.fields import Field
 from import_export.widgets import DateWidget
 
-from ocop_catalogue.admin_imports import IMPORT_REASON, CatalogueResource, RowErrors, cell_text, parse_date, parse_stars
-from ocop_catalogue.admin_scoping import in_scope
-from ocop_catalogue.text import fold_vietnamese, normalise_certificate_number
-from ocop_catalogue.validity import Status
+from core.admin.imports import IMPORT_REASON, CatalogueResource, RowErrors, cell_text, parse_date, parse_stars
+from core.admin.scoping import in_scope
+from core.text import fold_vietnamese, normalise_certificate_number
+from core.validity import Status
 from producers.models import Producer
 from producers.resources import kind_choices_text, producer_kind_from
 from products.models import Category, Product

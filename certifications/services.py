@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
-from ocop_catalogue import validity
-from ocop_catalogue.admin_scoping import scope_queryset
-from ocop_catalogue.validity import Status
+from core import validity
+from core.admin.scoping import scope_queryset
+from core.validity import Status
 
 from .models import Certificate, CertifiedProduct
 

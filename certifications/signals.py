@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from ocop_catalogue.changes import has_changes, remember_changes
+from core.changes import has_changes, remember_changes
 from products.models import Product
 
 from .models import Certificate, CertifiedProduct

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ocop_catalogue.cache import cache_public_page
-from ocop_catalogue.filters import clean_text
-from ocop_catalogue.text import normalise_certificate_number
-from ocop_catalogue.validity import Status
+from core.cache import cache_public_page
+from core.filters import clean_text
+from core.text import normalise_certificate_number
+from core.validity import Status
 
 from .filters import CertificateFilter
 from .models import Certificate, CertificateKind, CertifiedProduct

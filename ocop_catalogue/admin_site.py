@@ -63,16 +63,3 @@ def lockout_response(request, original_response=None, credentials=None):
         "failure_limit": settings.AXES_FAILURE_LIMIT,
     }
     return render(request, "admin/lockout.html", context, status=429)
-
-
-def client_ip(request):
-    """The visitor's address for login throttling.
-
-    Behind the TLS proxy (DJANGO_SECURE_SSL) the right-most X-Forwarded-For entry is the one our proxy
-    wrote; the entries before it come from the client and could be forged.
-    """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR")

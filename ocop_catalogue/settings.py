@@ -95,7 +95,9 @@ INSTALLED_APPS = [
     "simple_history",
     # --- Back-office: login throttling (django-axes). ---
     "axes",
-    # The catalogue's own apps; dependencies point one way: certifications -> products -> producers.
+    # The catalogue's own apps; imports point one way: trade -> certifications -> products -> producers -> core
+    # (docs/ARCHITECTURE.md).
+    "core",
     "producers",
     "products",
     "certifications",
@@ -152,7 +154,7 @@ if CACHE_URL:
         # Django's own Redis backend, whichever one django-environ names (it depends on what is
         # installed): no extra client library to configure. Ours only reuses its Redis client
         # (ocop_catalogue/redis_cache.py).
-        CACHES["default"]["BACKEND"] = "ocop_catalogue.redis_cache.RedisCache"
+        CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"
         # A Redis that stops answering costs a request about a second, never a whole worker.
         CACHES["default"]["OPTIONS"] = {
             "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
@@ -194,7 +196,7 @@ AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_MINUTES", default=15) / 60  #
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ocop_catalogue.admin_site.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "ocop_catalogue.admin_site.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 # --- Internationalisation: Vietnamese first, English under /en/ -----------------------------------
 LANGUAGE_CODE = "vi"

@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from core.cache import cache_public_page
+
 from . import health, views
-from .cache import cache_public_page
 from .sitemaps import SITEMAPS
 
 urlpatterns = [

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate, CertificateKind, CertifiedProduct
+from core.cache import cache_public_page
 from products.filters import ProductFilter
 from products.models import Product
-
-from .cache import cache_public_page
 
 FEATURED = 8
 RECENT = 8

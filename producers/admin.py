@@ -1,4 +1,4 @@
-"""Back-office for provinces, producers and staff-to-province assignments (scoped: ocop_catalogue.admin_scoping)."""
+"""Back-office for provinces, producers and staff-to-province assignments (scoped: core.admin.scoping)."""
 
 from axes.admin import AccessAttemptAdmin
 from axes.handlers.proxy import AxesProxyHandler
@@ -12,14 +12,14 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import (
+from core.admin.imports import CatalogueExportMixin, CatalogueImportExportMixin
+from core.admin.scoping import (
     ConstraintCheckingInlineFormSet,
     ProvinceScopedAdminMixin,
     SafeManyToManyAdminMixin,
     https_formfield,
 )
-from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
+from core.uploads import FORMFIELD_OVERRIDES
 
 from .models import Producer, Province, StaffProvince
 from .resources import ProducerResource, ProvinceResource, StaffProvinceResource
@@ -57,7 +57,7 @@ class ProducerForm(forms.ModelForm):
 @admin.register(Producer)
 class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
     form = ProducerForm
-    # The logo is checked by content, re-encoded without metadata (ocop_catalogue.admin_uploads).
+    # The logo is checked by content, re-encoded without metadata (core.uploads).
     formfield_overrides = FORMFIELD_OVERRIDES
     ordering = ["name"]  # the count annotation groups rows, which drops the model's default ordering
     list_display = ["name", "kind", "province", "product_count", "phone", "updated"]

@@ -10,7 +10,7 @@ class ProducersConfig(AppConfig):
         # One receiver for every catalogue model (this app cannot import the higher apps' models).
         from django.db.models.signals import post_delete, post_save
 
-        from ocop_catalogue.cache import model_changed
+        from core.cache import model_changed
 
         post_save.connect(model_changed, dispatch_uid="catalogue_version_save")
         post_delete.connect(model_changed, dispatch_uid="catalogue_version_delete")

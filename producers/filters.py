@@ -5,8 +5,8 @@ from django.apps import apps
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from ocop_catalogue.filters import LenientFilterSet
-from ocop_catalogue.i18n import localized_name
+from core.filters import LenientFilterSet
+from core.i18n import localized_name
 
 from .models import Producer, Province
 

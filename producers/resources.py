@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export.fields import Field
 
-from ocop_catalogue.admin_imports import IMPORT_REASON, CatalogueResource, RowErrors, cell_text
-from ocop_catalogue.admin_scoping import scope_queryset
-from ocop_catalogue.text import fold_vietnamese
+from core.admin.imports import IMPORT_REASON, CatalogueResource, RowErrors, cell_text
+from core.admin.scoping import scope_queryset
+from core.text import fold_vietnamese
 
 from .models import Producer, Province, StaffProvince
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from ocop_catalogue.cache import cache_public_page
-from ocop_catalogue.i18n import localized_name
+from core.cache import cache_public_page
+from core.i18n import localized_name
 
 from .filters import ProducerFilter
 from .models import Producer, Province

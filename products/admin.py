@@ -1,4 +1,4 @@
-"""Back-office for OCOP groups, categories, products and their photos (scoped: ocop_catalogue.admin_scoping)."""
+"""Back-office for OCOP groups, categories, products and their photos (scoped: core.admin.scoping)."""
 
 from django.contrib import admin
 from django.db.models import Count
@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from ocop_catalogue.admin_imports import CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin
-from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
+from core.admin.imports import CatalogueExportMixin, CatalogueImportExportMixin
+from core.admin.scoping import ProvinceScopedAdminMixin
+from core.uploads import FORMFIELD_OVERRIDES
 
 from .models import Category, Product, ProductGroup, ProductImage
 from .resources import CategoryResource, ProductGroupResource, ProductResource
@@ -41,7 +41,7 @@ class CategoryAdmin(CatalogueExportMixin, admin.ModelAdmin):
 
 class ProductImageInline(ProvinceScopedAdminMixin, admin.TabularInline):
     model = ProductImage
-    # Photos are checked by content, re-encoded without metadata (ocop_catalogue.admin_uploads).
+    # Photos are checked by content, re-encoded without metadata (core.uploads).
     formfield_overrides = FORMFIELD_OVERRIDES
     extra = 1
     fields = ["image", "alt_text", "position"]

@@ -1,6 +1,6 @@
 """Back-office for buyers' trade enquiries: the staff of the producer's province see them, follow them up
 (status, internal notes) and may delete them; what the buyer wrote is read-only. Scoped like every
-catalogue admin (ocop_catalogue.admin_scoping: "products.enquiry" reaches its province through the producer).
+catalogue admin (core.admin.scoping: "products.enquiry" reaches its province through the producer).
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin
+from core.admin.scoping import ProvinceScopedAdminMixin
 
 from .enquiry_models import Enquiry
 

@@ -19,8 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from ocop_catalogue.i18n import localized_name
-from ocop_catalogue.validity import status_on
+from core.i18n import localized_name
+from core.validity import status_on
 
 from .filters import certificate_kinds
 from .models import in_force_entries

@@ -20,10 +20,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ocop_catalogue import cache as catalogue_cache
-from ocop_catalogue import validity
-from ocop_catalogue.filters import LenientFilterSet
-from ocop_catalogue.i18n import localized_name
+from core import cache as catalogue_cache
+from core import validity
+from core.filters import LenientFilterSet
+from core.i18n import localized_name
 from producers.models import Producer, Province
 
 from .models import IP_KINDS, Category, Product, ProductGroup, search_words

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ocop_catalogue import validity
-from ocop_catalogue.text import fold_vietnamese, unique_slug
-from ocop_catalogue.uploads import unguessable_name
+from core import validity
+from core.text import fold_vietnamese, unique_slug
+from core.uploads import unguessable_name
 
 
 class ProductGroup(models.Model):

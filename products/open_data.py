@@ -12,7 +12,7 @@ import datetime
 from django.apps import apps
 from django.db.models import Prefetch
 
-from ocop_catalogue.validity import status_on
+from core.validity import status_on
 
 FORMAT_VERSION = 1
 

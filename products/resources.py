@@ -7,9 +7,9 @@ and only if it is one of the user's.
 from django.utils.translation import gettext as _
 from import_export.fields import Field
 
-from ocop_catalogue.admin_imports import CatalogueResource, cell_text
-from ocop_catalogue.admin_scoping import scope_queryset
-from ocop_catalogue.text import fold_vietnamese
+from core.admin.imports import CatalogueResource, cell_text
+from core.admin.scoping import scope_queryset
+from core.text import fold_vietnamese
 from producers.models import Producer
 from producers.resources import ScopedRowResource
 

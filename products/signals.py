@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from ocop_catalogue.changes import has_changes, remember_changes
+from core.changes import has_changes, remember_changes
 from producers.models import Producer, Province
 
 from .images import make_thumbnails

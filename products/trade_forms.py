@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ocop_catalogue.filters import clean_text
+from core.filters import clean_text
 
 from .enquiries import Buyer
 from .enquiry_models import LOCATION_MAX, MESSAGE_MAX, NAME_MAX, ORGANISATION_MAX, PHONE_MAX, QUANTITY_MAX

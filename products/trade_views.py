@@ -14,9 +14,9 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ocop_catalogue.admin_site import client_ip
-from ocop_catalogue.filters import clean_text
-from ocop_catalogue.i18n import localized_name
+from core.filters import clean_text
+from core.http import client_ip
+from core.i18n import localized_name
 from producers.models import Producer
 
 from . import enquiries

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from ocop_catalogue.cache import cache_public_page
-from ocop_catalogue.filters import DeferredJoin
-from ocop_catalogue.i18n import localized_name
-from ocop_catalogue.validity import IN_FORCE, Status
+from core.cache import cache_public_page
+from core.filters import DeferredJoin
+from core.i18n import localized_name
+from core.validity import IN_FORCE, Status
 
 from .exports import export_header, export_rows
 from .filters import ProductFilter

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from certifications.models import Certificate, CertifiedProduct
-from ocop_catalogue.admin_scoping import NATIONAL_STAFF_GROUP, PROVINCIAL_STAFF_GROUP
+from core.admin.scoping import NATIONAL_STAFF_GROUP, PROVINCIAL_STAFF_GROUP
 from producers.models import Producer, Province, StaffProvince
 from products.models import Category, Product, ProductGroup, ProductImage
 

@@ -9,7 +9,7 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def today():
-    from ocop_catalogue.validity import today
+    from core.validity import today
 
     return today()
 

@@ -1,4 +1,4 @@
-"""Back-office for certificates and the products on them (scoped: ocop_catalogue.admin_scoping).
+"""Back-office for certificates and the products on them (scoped: core.admin.scoping).
 
 Certificates and entries are revoked (date and reason, kept in the history), not deleted, when a
 real decision withdraws them; OCOP rating decisions go in from a spreadsheet on the entries' import page.
@@ -17,12 +17,12 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from tablib import Dataset
 
-from ocop_catalogue import validity
-from ocop_catalogue.admin_imports import FORMATS, CatalogueExportMixin, CatalogueImportExportMixin
-from ocop_catalogue.admin_scoping import ProvinceScopedAdminMixin, scope_queryset
-from ocop_catalogue.admin_uploads import FORMFIELD_OVERRIDES
-from ocop_catalogue.text import normalise_certificate_number
-from ocop_catalogue.validity import Status
+from core import validity
+from core.admin.imports import FORMATS, CatalogueExportMixin, CatalogueImportExportMixin
+from core.admin.scoping import ProvinceScopedAdminMixin, scope_queryset
+from core.text import normalise_certificate_number
+from core.uploads import FORMFIELD_OVERRIDES
+from core.validity import Status
 from producers.models import Province
 
 from .. import services
@@ -116,7 +116,7 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, admin.TabularInline):
 @admin.register(Certificate)
 class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExportMixin, SimpleHistoryAdmin):
     form = CertificateForm
-    # The scan is checked by content; a picture is re-encoded without metadata (ocop_catalogue.admin_uploads).
+    # The scan is checked by content; a picture is re-encoded without metadata (core.uploads).
     formfield_overrides = FORMFIELD_OVERRIDES
     change_list_template = "admin/certifications/certificate/change_list.html"
     # The count annotation drops the model's default ordering; undated titles (old marks) go last.

@@ -4,10 +4,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ocop_catalogue import validity
-from ocop_catalogue.admin_imports import ConfirmFileForm, ImportFileForm
-from ocop_catalogue.admin_scoping import ConstraintCheckingInlineFormSet, https_formfield, scope_queryset
-from ocop_catalogue.validity import Status
+from core import validity
+from core.admin.imports import ConfirmFileForm, ImportFileForm
+from core.admin.scoping import ConstraintCheckingInlineFormSet, https_formfield, scope_queryset
+from core.validity import Status
 from producers.models import Province
 
 from ..models import Certificate, CertificateKind
@@ -19,7 +19,7 @@ VALID_UNTIL_HELP = _(
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """Status today by the one rule (ocop_catalogue.validity), for certificates and entries alike."""
+    """Status today by the one rule (core.validity), for certificates and entries alike."""
 
     title = _("tình trạng hiệu lực")
     parameter_name = "status"

@@ -1,7 +1,7 @@
 """The two staff groups of the back-office and their permissions.
 
 "Provincial staff" keep their provinces' producers, products and certificates (what they see is
-narrowed to their provinces by ocop_catalogue.admin_scoping); "National staff" may do the same for
+narrowed to their provinces by core.admin.scoping); "National staff" may do the same for
 every province. Neither manages accounts: that stays with superusers. Lives in the certifications app
 because it names permissions of all three catalogue apps, and certifications may depend on the others.
 """

@@ -15,8 +15,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ocop_catalogue.i18n import localized_name
-from ocop_catalogue.validity import Status
+from core.i18n import localized_name
+from core.validity import Status
 from products.images import SIZES, thumbnail
 
 from ..models import CertificateKind

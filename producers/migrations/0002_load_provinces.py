@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-from ocop_catalogue.text import fold_vietnamese
+from core.text import fold_vietnamese
 
 CSV_PATH = Path(__file__).resolve().parent.parent / "data" / "provinces.csv"
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fold(value):
-    # The same folding as ocop_catalogue.text.fold_vietnamese, frozen here as migrations should be.
+    # The same folding as core.text.fold_vietnamese, frozen here as migrations should be.
     text = str(value or "").replace("đ", "d").replace("Đ", "D")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(text.replace("đ", "d").replace("Đ", "D").casefold().split())

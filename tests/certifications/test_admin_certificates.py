@@ -10,8 +10,8 @@ from django.urls import reverse
 from PIL import Image
 
 from certifications.models import Certificate, CertifiedProduct
-from ocop_catalogue.admin_uploads import MAX_UPLOAD_BYTES
-from ocop_catalogue.validity import Status
+from core.uploads import MAX_UPLOAD_BYTES
+from core.validity import Status
 from products.models import Product
 from tests import factories as f
 from tests.admin_world import png_bytes, staff_user

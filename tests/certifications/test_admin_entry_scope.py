@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from certifications.models import CertifiedProduct
-from ocop_catalogue.admin_scoping import in_scope, scope_queryset
+from core.admin.scoping import in_scope, scope_queryset
 from producers.models import StaffProvince
 from tests import factories as f
 

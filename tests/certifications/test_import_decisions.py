@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from certifications.models import Certificate, CertifiedProduct
 from certifications.resources import TEMPLATE_HEADERS, DecisionImportResource
-from ocop_catalogue.admin_imports import sign_file_name
+from core.admin.imports import sign_file_name
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
 from tests.admin_world import staff_user

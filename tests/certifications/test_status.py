@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from certifications.models import Certificate, CertifiedProduct
-from ocop_catalogue.validity import Status
+from core.validity import Status
 from products.models import Product
 from tests import factories as f
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

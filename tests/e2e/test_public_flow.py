@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from products.models import Product
 from tests import factories as f
 from tests.e2e.conftest import e2e_db

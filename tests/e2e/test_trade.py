@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connections
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from products.enquiry_models import Enquiry
 from tests import factories as f
 from tests.admin_world import PASSWORD, staff_user

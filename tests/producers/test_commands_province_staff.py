@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from ocop_catalogue.admin_scoping import PROVINCIAL_STAFF_GROUP
+from core.admin.scoping import PROVINCIAL_STAFF_GROUP
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

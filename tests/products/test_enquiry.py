@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from ocop_catalogue import cache as catalogue_cache
+from core import cache as catalogue_cache
 from products import enquiries
 from products.enquiry_models import Enquiry
 from products.shortlist import SESSION_KEY

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from products.filters import FACET_PARAMETERS, ProductFilter
 from tests import factories as f
 from tests.site.builders import catalogue

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from ocop_catalogue.admin_uploads import MAX_UPLOAD_BYTES
+from core.uploads import MAX_UPLOAD_BYTES
 from products.images import thumbnail_name
 from products.models import Product
 from tests import factories as f

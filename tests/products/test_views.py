@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from products.images import thumbnail_name
 from tests import factories as f
 from tests.site.builders import add_photos, catalogue, jpeg

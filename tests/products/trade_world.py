@@ -5,7 +5,7 @@ import datetime
 import itertools
 from dataclasses import dataclass
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from tests import factories as f
 from tests.admin_world import staff_user
 

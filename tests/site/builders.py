@@ -9,7 +9,7 @@ import io
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from products.models import ProductImage
 from tests import factories as f
 

@@ -8,7 +8,7 @@ import pytest
 import redis
 from django.core.management import call_command
 
-from ocop_catalogue import cache
+from core import cache
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -264,12 +264,12 @@ def test_sitemaps_are_cached_until_a_write(client, django_capture_on_commit_call
 
 
 def test_the_redis_backend_keeps_one_client_and_works_on_the_real_redis(shared_redis, settings):
-    """ocop_catalogue.redis_cache: Django's backend built a new redis.Redis for every operation."""
+    """core.redis_cache: Django's backend built a new redis.Redis for every operation."""
     from django.core.cache import caches
 
     settings.CACHES = {
         **settings.CACHES,
-        "catalogue": {**settings.CACHES["catalogue"], "BACKEND": "ocop_catalogue.redis_cache.RedisCache"},
+        "catalogue": {**settings.CACHES["catalogue"], "BACKEND": "core.redis_cache.RedisCache"},
     }
     store = caches["catalogue"]
     client = store._cache.get_client()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ocop_catalogue.validity import today
+from core.validity import today
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

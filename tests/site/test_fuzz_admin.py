@@ -42,7 +42,7 @@ from django.urls import reverse
 from hypothesis import strategies as st
 
 from certifications.resources import TEMPLATE_HEADERS
-from ocop_catalogue.admin_scoping import PROVINCE_PATHS, scope_queryset
+from core.admin.scoping import PROVINCE_PATHS, scope_queryset
 from producers.models import StaffProvince
 from products.enquiry_models import Enquiry
 from tests.admin_world import build_world, png_bytes

@@ -214,6 +214,6 @@ def test_settings_for_several_hosts():
     assert result.stdout.splitlines()[-1] == "django.contrib.sessions.backends.cached_db"
     caches = host_caches()
     for config in caches.values():
-        assert config["BACKEND"] == "ocop_catalogue.redis_cache.RedisCache"  # Django's, reusing its client
+        assert config["BACKEND"] == "core.redis_cache.RedisCache"  # Django's, reusing its client
         assert config["LOCATION"] == REDIS_URL
         assert config["OPTIONS"] == {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop_catalogue.text import fold_vietnamese, normalise_certificate_number, slugify_vietnamese
+from core.text import fold_vietnamese, normalise_certificate_number, slugify_vietnamese
 
 
 def test_folding_maps_diacritics_case_and_d_to_the_same_text():

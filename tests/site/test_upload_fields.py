@@ -1,4 +1,4 @@
-"""Every file field of every back-office form goes through ocop_catalogue.admin_uploads: a new admin (or
+"""Every file field of every back-office form goes through core.uploads: a new admin (or
 inline) with an image or file field that forgets `formfield_overrides` fails here."""
 
 import pytest
@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import RequestFactory
 
-from ocop_catalogue.admin_uploads import PhotoField, ScanField
+from core.uploads import PhotoField, ScanField
 
 pytestmark = pytest.mark.django_db
 

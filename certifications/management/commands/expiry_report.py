@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from ocop_catalogue import validity
+from core import validity
 from producers.models import Province
 
 from ...services import expiring_by_province

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
 from certifications.models import Certificate, CertifiedProduct
-from ocop_catalogue import validity
+from core import validity
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
 

@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
 from certifications.models import Certificate, CertifiedProduct
-from ocop_catalogue import validity
-from ocop_catalogue.cache import bump_version
-from ocop_catalogue.text import fold_vietnamese, slugify_vietnamese
+from core import validity
+from core.cache import bump_version
+from core.text import fold_vietnamese, slugify_vietnamese
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
 

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from ocop_catalogue.admin_scoping import PROVINCIAL_STAFF_GROUP
+from core.admin.scoping import PROVINCIAL_STAFF_GROUP
 from producers.models import Province, StaffProvince
 
 

@@ -22,13 +22,13 @@ from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
-from ocop_catalogue.admin_scoping import scope_queryset
-from ocop_catalogue.text import fold_vietnamese
+from core.admin.scoping import scope_queryset
+from core.text import fold_vietnamese
 
 # Offered in this order on the import and export pages (Excel users first).
 FORMATS = [XLSX, CSV]
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-_FILE_SALT = "ocop_catalogue.admin_imports.file"
+_FILE_SALT = "core.admin.imports.file"
 _FILE_MAX_AGE = 2 * 60 * 60  # seconds between preview and confirmation
 
 # The history's "reason" for rows an import writes.

@@ -9,15 +9,17 @@ carry no active content (JavaScript, launch actions, attachments). SVG and HTML 
 they can hold scripts.
 
 The stored name gets the extension of what the file really is; the rest of it is random
-(`ocop_catalogue.uploads`), so nothing of the uploader's file name, `../` or NUL bytes included, reaches
+(`unguessable_name` below), so nothing of the uploader's file name, `../` or NUL bytes included, reaches
 the disk. Admins use `FORMFIELD_OVERRIDES`, which puts these checks on every file field of their forms.
 """
 
 import logging
 import re
+import secrets
 import warnings
 import zlib
 from io import BytesIO
+from pathlib import PurePosixPath
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -270,7 +272,7 @@ class _CheckedFileField(forms.FileField):
     accept = ""
 
     def __init__(self, *, max_length=None, **kwargs):
-        # The stored name is random (ocop_catalogue.uploads): the uploader's name may be of any length.
+        # The stored name is random (core.uploads): the uploader's name may be of any length.
         super().__init__(**kwargs)
 
     def to_python(self, data):
@@ -304,3 +306,14 @@ FORMFIELD_OVERRIDES = {
     models.ImageField: {"form_class": PhotoField},
     models.FileField: {"form_class": ScanField},
 }
+
+
+ALLOWED_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".pdf"}
+
+
+def unguessable_name(folder: str, filename: str) -> str:
+    """An upload's stored name: random, with a known suffix; nothing of the uploader's file name."""
+    suffix = PurePosixPath(filename or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        suffix = ""
+    return f"{folder}/{secrets.token_urlsafe(18)}{suffix}"
