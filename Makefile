@@ -37,7 +37,7 @@ run: deps
 ## tests on the same process). PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n 2
 test: dev-deps
-	DJANGO_TESTING=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -74,6 +74,7 @@ def bench_env(port):
     env = dict(os.environ)
     env.pop("DJANGO_DEBUG", None)
     env.pop("DJANGO_TESTING", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the environment-driven settings, as on a server
     env.update(
         DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocop_bench"),
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/3"),

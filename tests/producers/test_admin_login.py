@@ -24,8 +24,6 @@ def axes_on(settings):
 
 @pytest.fixture
 def staff(settings):
-    # A fast hasher: these tests log in by form many times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return staff_user("nv_sonla", provinces=["son-la"], password=PASSWORD)
 
 

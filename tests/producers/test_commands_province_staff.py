@@ -47,7 +47,6 @@ def test_the_account_then_sees_its_province_only():
 
 
 def test_updating_replaces_the_provinces_and_keeps_the_password(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = User.objects.create_user("nv", password="một-mật-khẩu-dài-2025")
     output = run("nv", "--province", "son-la", "--province", "dien-bien")
     assert "Updated" in output
@@ -59,7 +58,6 @@ def test_updating_replaces_the_provinces_and_keeps_the_password(settings):
 
 
 def test_a_password_comes_only_from_the_environment_and_is_never_printed(monkeypatch, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     secret = "Chè-Shan-tuyết-Mộc-Châu-2025!"
     monkeypatch.setenv("NV_PASSWORD", secret)
     output = run("nv_sonla", "--province", "son-la", "--password-from-env", "NV_PASSWORD")

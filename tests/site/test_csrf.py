@@ -55,7 +55,6 @@ OTHER_TOKEN = "a" * 64  # a well-formed token that belongs to nobody here
 
 @pytest.fixture
 def world(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = build_world()
     world.superuser.set_password(PASSWORD)
     world.superuser.save()

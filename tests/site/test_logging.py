@@ -86,7 +86,7 @@ def run_requests(json_lines):
     """Real logging configuration in a fresh process: three requests, stdout and stderr as written."""
     script = """
 import django, os
-os.environ["DJANGO_SETTINGS_MODULE"] = "ocop_catalogue.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "ocop_catalogue.settings.base"
 django.setup()
 from django.test import Client
 from django.test.utils import override_settings

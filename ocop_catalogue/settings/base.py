@@ -1,10 +1,9 @@
-"""Settings for the OCOP catalogue: one module, driven by environment variables (DESIGN.md §8).
+"""Settings for the OCOP catalogue, driven by environment variables (README "Configuration").
 
 Unset variables give a safe development set-up: SQLite under var/, local-memory cache, debug off
 unless DJANGO_DEBUG is set. Production refuses to start without the secret key it needs.
 """
 
-import sys
 from pathlib import Path
 
 import environ
@@ -14,16 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop_catalogue.log import formatter_config
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# Test runs (pytest, or `manage.py test`) get a throwaway key and plain static storage.
-TESTING = env.bool(
-    "DJANGO_TESTING", default=Path(sys.argv[0]).name in ("pytest", "py.test") or sys.argv[1:2] == ["test"]
-)
+# The test suite (settings/test.py) and the servers it starts: a throwaway key and plain static storage.
+TESTING = env.bool("DJANGO_TESTING", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
