@@ -23,6 +23,15 @@ class CertificateKind(models.TextChoices):
 STAR_CHOICES = [(3, _("3 sao")), (4, _("4 sao")), (5, _("5 sao"))]
 
 
+class EvaluationLevel(models.TextChoices):
+    """Who evaluated and ranked an OCOP product: the national council ranks 5★, the province 3–4★
+    (and, until 1 July 2025, the district 3★)."""
+
+    NATIONAL = "national", _("cấp trung ương")
+    PROVINCIAL = "provincial", _("cấp tỉnh")
+    DISTRICT = "district", _("cấp huyện (trước 1/7/2025)")
+
+
 def certificate_document_path(instance, filename):
     return unguessable_name("certificates", filename)
 
@@ -59,12 +68,22 @@ class Certificate(models.Model):
     issuer = models.CharField(_("cơ quan cấp"), max_length=255)
     decision = models.CharField(_("quyết định cấp"), max_length=100, blank=True)
     holder = models.CharField(_("chủ sở hữu, tổ chức quản lý"), max_length=255, blank=True)
+    level = models.CharField(
+        _("cấp đánh giá"),
+        max_length=12,
+        choices=EvaluationLevel.choices,
+        blank=True,
+        help_text=_("Với quyết định OCOP: quyết định cấp trung ương (5 sao) không thuộc riêng tỉnh nào."),
+    )
     province = models.ForeignKey(
         "producers.Province",
         verbose_name=_("tỉnh, thành phố"),
         on_delete=models.PROTECT,
         related_name="certificates",
         limit_choices_to={"is_current": True},
+        null=True,
+        blank=True,
+        help_text=_("Để trống với quyết định OCOP cấp trung ương."),
     )
     former_province = models.ForeignKey(
         "producers.Province",
@@ -74,6 +93,15 @@ class Certificate(models.Model):
         null=True,
         blank=True,
         limit_choices_to={"is_current": False},
+    )
+    filed_on = models.DateField(
+        _("ngày nộp đơn"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Thời hạn bảo hộ nhãn hiệu tính từ ngày nộp đơn; không có ngày này (và không có lần gia hạn) "
+            "thì hiệu lực là chưa rõ."
+        ),
     )
     issued_on = models.DateField(_("ngày cấp"), null=True, blank=True, db_index=True)
     issued_year = models.PositiveSmallIntegerField(
@@ -114,11 +142,37 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 name="certificate_gi_no_expiry", condition=~Q(kind="gi") | Q(valid_until__isnull=True)
             ),
+            # IP titles are numbered by the national IP Office: one number per kind in the whole country.
+            models.UniqueConstraint(
+                fields=["kind", "number_key"],
+                condition=~Q(number_key="") & ~Q(kind="ocop"),
+                name="certificate_ip_number_unique",
+                violation_error_message=_(
+                    "Đã có văn bằng cùng loại với số này (số văn bằng là duy nhất trên cả nước)."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["kind", "province", "number_key"],
-                condition=~Q(number_key=""),
+                condition=~Q(number_key="") & Q(kind="ocop"),
                 name="certificate_number_unique",
-                violation_error_message=_("Đã có văn bản cùng loại, cùng tỉnh với số này."),
+                violation_error_message=_("Đã có quyết định của tỉnh này với số này."),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "number_key"],
+                condition=~Q(number_key="") & Q(province__isnull=True),
+                name="certificate_national_number_unique",
+                violation_error_message=_("Đã có quyết định cấp trung ương với số này."),
+            ),
+            # Only a national OCOP decision has no province.
+            models.CheckConstraint(
+                name="certificate_province_unless_national",
+                condition=Q(province__isnull=False) | Q(kind="ocop", level="national"),
+                violation_error_message=_("Chọn tỉnh, thành phố (chỉ quyết định OCOP cấp trung ương mới để trống)."),
+            ),
+            models.CheckConstraint(
+                name="certificate_filed_before_issued",
+                condition=Q(filed_on__isnull=True) | Q(issued_on__isnull=True) | Q(filed_on__lte=F("issued_on")),
+                violation_error_message=_("Ngày nộp đơn không được sau ngày cấp."),
             ),
         ]
 
@@ -130,34 +184,48 @@ class Certificate(models.Model):
         return reverse("certifications:certificate_detail", kwargs={"pk": self.pk})
 
     def clean(self):
-        errors = {}
-        if self.kind == CertificateKind.OCOP and not self.issued_on:
-            errors["issued_on"] = _("Quyết định công nhận OCOP phải có ngày ký.")
-        if self.kind == CertificateKind.GI and self.valid_until:
-            errors["valid_until"] = _("Chỉ dẫn địa lý được bảo hộ không thời hạn: để trống ô này.")
-        if self.valid_until is None and self.kind != CertificateKind.GI:
-            self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
-        if self.kind == CertificateKind.OCOP and self.issued_on and self.valid_until is None:
-            errors["issued_on"] = _("Ngày ký không hợp lệ: không tính được thời hạn 36 tháng.")
-        if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
-            errors["valid_until"] = _("Ngày hết hiệu lực không được trước ngày cấp.")
-        if self.issued_on and not self.issued_year:
-            self.issued_year = self.issued_on.year
+        self.apply_defaults()
+        errors = validity.certificate_errors(
+            kind=self.kind,
+            issued_on=self.issued_on,
+            valid_until=self.valid_until,
+            filed_on=self.filed_on,
+            national=self.level == EvaluationLevel.NATIONAL,
+            has_province=self.province_id is not None,
+        )
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def renewal_ends(self):
+        if self.pk is None:
+            return []
+        return list(self.renewals.values_list("valid_until", flat=True))
+
+    def apply_defaults(self):
+        """The values a certificate gets when they are not typed: its term, its year, its number key.
+
+        A mark's term always follows its filing date and renewals when one of them is known.
+        """
         self.number_key = normalise_certificate_number(self.number)
-        if self.valid_until is None:
+        if self.kind in validity.MARK_KINDS:
+            computed = validity.mark_valid_until(self.filed_on, self.renewal_ends())
+            if computed is not None:
+                self.valid_until = computed
+        elif self.valid_until is None and self.kind != CertificateKind.GI:
             self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
         if self.issued_on and not self.issued_year:
             self.issued_year = self.issued_on.year
+
+    def save(self, *args, **kwargs):
+        self.apply_defaults()
         super().save(*args, **kwargs)
         # The entries carry a copy of the kind so that a database constraint can check their stars.
         self.entries.exclude(kind=self.kind).update(kind=self.kind)
 
     def status_on(self, day=None) -> Status:
-        return validity.status_on(day, valid_until=self.valid_until, certificate_revoked_on=self.revoked_on)
+        return validity.status_on(
+            day, valid_until=self.valid_until, certificate_revoked_on=self.revoked_on, kind=self.kind
+        )
 
     @property
     def status(self) -> Status:
@@ -195,6 +263,19 @@ class CertifiedProduct(models.Model):
     stars = models.PositiveSmallIntegerField(_("hạng sao"), choices=STAR_CHOICES, null=True, blank=True)
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     revocation_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
+    score = models.PositiveSmallIntegerField(
+        _("điểm đánh giá"), null=True, blank=True, help_text=_("Điểm theo Bộ tiêu chí OCOP (0–100), nếu nguồn có.")
+    )
+    superseded_on = models.DateField(_("được thay thế từ"), null=True, blank=True, editable=False)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("được thay thế bởi"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     right_of_use_number = models.CharField(_("số giấy chứng nhận quyền sử dụng"), max_length=100, blank=True)
     right_of_use_date = models.DateField(_("ngày cấp quyền sử dụng"), null=True, blank=True)
     notes = models.CharField(_("ghi chú"), max_length=500, blank=True)
@@ -215,6 +296,11 @@ class CertifiedProduct(models.Model):
                 fields=["certificate", "product"],
                 name="entry_unique_per_certificate",
                 violation_error_message=_("Sản phẩm này đã có trong văn bản."),
+            ),
+            models.CheckConstraint(
+                name="entry_score_0_100",
+                condition=Q(score__isnull=True) | Q(score__lte=100),
+                violation_error_message=_("Điểm đánh giá từ 0 đến 100."),
             ),
             models.CheckConstraint(
                 name="entry_stars_match_kind",
@@ -248,8 +334,50 @@ class CertifiedProduct(models.Model):
             valid_until=certificate.valid_until,
             revoked_on=self.revoked_on,
             certificate_revoked_on=certificate.revoked_on,
+            kind=certificate.kind,
+            superseded_on=self.superseded_on,
         )
 
     @property
     def status(self) -> Status:
         return self.status_on()
+
+
+class Renewal(models.Model):
+    """One renewal of a certification or collective mark: ten more years, each with its own record."""
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("văn bằng"), on_delete=models.CASCADE, related_name="renewals"
+    )
+    renewed_on = models.DateField(_("ngày gia hạn"))
+    valid_until = models.DateField(_("hiệu lực đến"))
+    decision = models.CharField(_("quyết định gia hạn"), max_length=100, blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500, blank=True)
+    notes = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lần gia hạn")
+        verbose_name_plural = _("các lần gia hạn")
+        ordering = ["certificate", "renewed_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="renewal_ends_after_renewal",
+                condition=Q(valid_until__gt=F("renewed_on")),
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày gia hạn."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Gia hạn ngày %(day)s, hiệu lực đến %(end)s") % {
+            "day": self.renewed_on.strftime("%d/%m/%Y"),
+            "end": self.valid_until.strftime("%d/%m/%Y"),
+        }
+
+    def clean(self):
+        certificate = self.certificate if self.certificate_id else None
+        if certificate is not None and certificate.kind not in validity.MARK_KINDS:
+            raise ValidationError(_("Chỉ nhãn hiệu chứng nhận và nhãn hiệu tập thể mới được gia hạn."))
+        if self.renewed_on and self.renewed_on > validity.today():
+            raise ValidationError({"renewed_on": _("Ngày gia hạn không được ở tương lai.")})

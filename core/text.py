@@ -10,7 +10,9 @@ import unicodedata
 from django.utils.text import slugify
 
 _WHITESPACE = re.compile(r"\s+")
-_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+# đ/Đ and the letters that look like them in pasted text: Ð/ð (U+00D0/U+00F0, Icelandic eth, which
+# keyboards and PDF converters often produce for Đ/đ) and Ɖ/ɖ (U+0189/U+0256, African D).
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ɖ": "d", "Ɖ": "D"})
 
 
 def fold_vietnamese(value) -> str:
@@ -47,6 +49,8 @@ def unique_slug(model, value, *, instance=None, field="slug", max_length=200, fa
 
 
 _NUMBER_JUNK = re.compile(r"[\s.\u2010-\u2015_]+")
+# Dashes and minus signs that stand for the hyphen of "QĐ-UBND" (NFKD already maps the full-width forms).
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2011": "-", "\u2010": "-"})
 
 
 def normalise_certificate_number(value) -> str:
@@ -56,6 +60,6 @@ def normalise_certificate_number(value) -> str:
     are kept because GI serials are printed with them ("00002").
     """
     folded = fold_vietnamese(value).upper()
-    folded = folded.replace("\u2013", "-").replace("\u2014", "-")
+    folded = folded.translate(_DASHES)
     folded = re.sub(r"\s*([/-])\s*", r"\1", folded)
     return _NUMBER_JUNK.sub("", folded)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.text import fold_vietnamese, unique_slug
+from core.text import fold_vietnamese, slugify_vietnamese, unique_slug
 from core.uploads import unguessable_name
 
 
@@ -41,6 +41,14 @@ class Province(models.Model):
         limit_choices_to={"is_current": True},
     )
     sort_key = models.CharField(max_length=100, editable=False, db_index=True, default="")
+    aliases = models.CharField(
+        _("tên gọi khác"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Tên cũ hoặc cách viết khác, cách nhau bằng dấu phẩy (ví dụ Thừa Thiên Huế); tìm kiếm hiểu các tên này."
+        ),
+    )
 
     objects = ProvinceQuerySet.as_manager()
 
@@ -68,6 +76,76 @@ class Province(models.Model):
     @property
     def current_unit(self):
         return self if self.is_current else self.merged_into
+
+    @property
+    def full_name(self):
+        """The name as people write it: "Thành phố Hà Nội", "Tỉnh Sơn La"."""
+        name = self.name.removeprefix("TP. ")
+        return (
+            _("Thành phố %(name)s") % {"name": name}
+            if self.kind == self.Kind.CITY
+            else _("Tỉnh %(name)s") % {"name": name}
+        )
+
+    @property
+    def full_name_en(self):
+        """In English: "Hanoi", "Ho Chi Minh City", "Son La Province"."""
+        return self.name_en if self.kind == self.Kind.CITY else f"{self.name_en} Province"
+
+    def alias_list(self):
+        return [alias.strip() for alias in self.aliases.split(",") if alias.strip()]
+
+    def alias_slugs(self):
+        return [slugify_vietnamese(alias) for alias in self.alias_list()]
+
+
+class ReportedFigure(models.Model):
+    """Figures a source reports about a province's OCOP programme on a date: what the province says it has,
+    shown beside what this catalogue holds (they differ: the catalogue lists only what it can source)."""
+
+    province = models.ForeignKey(
+        Province, verbose_name=_("tỉnh, thành phố"), on_delete=models.CASCADE, related_name="reported_figures"
+    )
+    as_of = models.DateField(_("tính đến ngày"))
+    products = models.PositiveIntegerField(_("số sản phẩm OCOP"), null=True, blank=True)
+    stars_3 = models.PositiveIntegerField(_("3 sao"), null=True, blank=True)
+    stars_4 = models.PositiveIntegerField(_("4 sao"), null=True, blank=True)
+    stars_5 = models.PositiveIntegerField(_("5 sao"), null=True, blank=True)
+    producers = models.PositiveIntegerField(_("số chủ thể"), null=True, blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500)
+    notes = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("số liệu công bố")
+        verbose_name_plural = _("số liệu công bố")
+        ordering = ["province", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "as_of", "source_url"], name="reported_figure_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.province} – {self.as_of:%d/%m/%Y}"
+
+
+class TradeProgramme(models.Model):
+    """A trade-connection programme between provinces (a memorandum, an agreement), shown on each one's page."""
+
+    title = models.CharField(_("tên chương trình"), max_length=255)
+    kind = models.CharField(_("hình thức"), max_length=100, blank=True, help_text=_("Ví dụ: biên bản ghi nhớ."))
+    provinces = models.ManyToManyField(Province, verbose_name=_("các tỉnh, thành phố"), related_name="programmes")
+    signed_on = models.DateField(_("ngày ký"), null=True, blank=True)
+    summary = models.TextField(_("nội dung"), blank=True)
+    source_url = models.URLField(_("nguồn"), max_length=500)
+
+    class Meta:
+        verbose_name = _("chương trình kết nối giao thương")
+        verbose_name_plural = _("chương trình kết nối giao thương")
+        ordering = ["-signed_on", "title"]
+
+    def __str__(self):
+        return self.title
 
 
 class ProducerQuerySet(models.QuerySet):
