@@ -135,9 +135,13 @@ class Certificate(models.Model):
                 name="certificate_valid_after_issued",
                 condition=Q(valid_until__isnull=True) | Q(issued_on__isnull=True) | Q(valid_until__gte=F("issued_on")),
             ),
+            # An OCOP decision's term follows its signing date: both known, or (a source giving only the year)
+            # both unknown, and then its status is "unknown".
             models.CheckConstraint(
                 name="certificate_ocop_dated",
-                condition=~Q(kind="ocop") | Q(issued_on__isnull=False, valid_until__isnull=False),
+                condition=~Q(kind="ocop")
+                | Q(issued_on__isnull=False, valid_until__isnull=False)
+                | Q(issued_on__isnull=True, valid_until__isnull=True),
             ),
             models.CheckConstraint(
                 name="certificate_gi_no_expiry", condition=~Q(kind="gi") | Q(valid_until__isnull=True)
@@ -183,9 +187,14 @@ class Certificate(models.Model):
     def get_absolute_url(self):
         return reverse("certifications:certificate_detail", kwargs={"pk": self.pk})
 
+    # Staff record a decision they hold, so its signing date is required; the demo loader records decisions
+    # that a source gives only the year of, whose status is then unknown.
+    signing_date_required = True
+
     def clean(self):
         self.apply_defaults()
         errors = validity.certificate_errors(
+            signing_date_required=self.signing_date_required,
             kind=self.kind,
             issued_on=self.issued_on,
             valid_until=self.valid_until,

@@ -42,6 +42,8 @@ class Status(models.TextChoices):
 
 # Kinds whose term runs from the filing date and can be renewed; without those dates it is unknown.
 MARK_KINDS = ("certification_mark", "collective_mark")
+# Kinds whose empty valid_until means "not known" (a GI's means "no end").
+UNKNOWN_WITHOUT_END = (*MARK_KINDS, "ocop")
 
 
 IN_FORCE = (Status.VALID, Status.EXPIRING)
@@ -56,8 +58,9 @@ def expiring_horizon(day: datetime.date) -> datetime.date:
 
 
 def term_unknown(kind, valid_until) -> bool:
-    """True when the register cannot tell how long a title is protected (a mark without its dates)."""
-    return kind in MARK_KINDS and valid_until is None
+    """True when the register cannot tell how long a title lasts: a mark without its filing date or renewals,
+    an OCOP decision whose signing date no source gives. Only a GI has no end."""
+    return kind in UNKNOWN_WITHOUT_END and valid_until is None
 
 
 def status_on(
@@ -148,7 +151,7 @@ def superseded_q(day, prefix="", entry_level=True) -> Q:
 
 def unknown_q(prefix="", entry_level=True) -> Q:
     _entry, _cert, valid_until = _paths(prefix, entry_level)
-    return Q(**{f"{_kind_path(prefix, entry_level)}__in": MARK_KINDS, f"{valid_until}__isnull": True})
+    return Q(**{f"{_kind_path(prefix, entry_level)}__in": UNKNOWN_WITHOUT_END, f"{valid_until}__isnull": True})
 
 
 def revoked_q(day, prefix="", entry_level=True) -> Q:
@@ -221,7 +224,17 @@ def default_valid_until(kind, issued_on, *, filed_on=None, renewal_ends=()):
     return None
 
 
-def certificate_errors(*, kind, issued_on, valid_until, filed_on=None, national=False, has_province=True, day=None):
+def certificate_errors(
+    *,
+    kind,
+    issued_on,
+    valid_until,
+    filed_on=None,
+    national=False,
+    has_province=True,
+    signing_date_required=True,
+    day=None,
+):
     """What is wrong with a certificate's dates and place, by field: the rule the model, the admin form and
     the spreadsheet import all apply (so a decision refused in one is refused in all)."""
     day = day or today()
@@ -229,7 +242,7 @@ def certificate_errors(*, kind, issued_on, valid_until, filed_on=None, national=
     for field, value in (("issued_on", issued_on), ("filed_on", filed_on)):
         if value is not None and value > day:
             errors[field] = _("Ngày này ở tương lai: văn bản chỉ được ghi khi đã ký, đã nộp.")
-    if kind == "ocop":
+    if kind == "ocop" and (issued_on or signing_date_required):
         errors.update(_ocop_errors(issued_on, valid_until))
     if kind == "gi" and valid_until:
         errors["valid_until"] = _("Chỉ dẫn địa lý được bảo hộ không thời hạn: để trống ô này.")

@@ -17,81 +17,127 @@ def add_aliases(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('producers', '0003_catalogue_cache_table'),
+        ("producers", "0003_catalogue_cache_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='province',
-            name='aliases',
-            field=models.CharField(blank=True, help_text='Tên cũ hoặc cách viết khác, cách nhau bằng dấu phẩy (ví dụ Thừa Thiên Huế); tìm kiếm hiểu các tên này.', max_length=255, verbose_name='tên gọi khác'),
+            model_name="province",
+            name="aliases",
+            field=models.CharField(
+                blank=True,
+                help_text="Tên cũ hoặc cách viết khác, cách nhau bằng dấu phẩy (ví dụ Thừa Thiên Huế); tìm kiếm hiểu các tên này.",
+                max_length=255,
+                verbose_name="tên gọi khác",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalReportedFigure',
+            name="HistoricalReportedFigure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('as_of', models.DateField(verbose_name='tính đến ngày')),
-                ('products', models.PositiveIntegerField(blank=True, null=True, verbose_name='số sản phẩm OCOP')),
-                ('stars_3', models.PositiveIntegerField(blank=True, null=True, verbose_name='3 sao')),
-                ('stars_4', models.PositiveIntegerField(blank=True, null=True, verbose_name='4 sao')),
-                ('stars_5', models.PositiveIntegerField(blank=True, null=True, verbose_name='5 sao')),
-                ('producers', models.PositiveIntegerField(blank=True, null=True, verbose_name='số chủ thể')),
-                ('source_url', models.URLField(max_length=500, verbose_name='nguồn')),
-                ('notes', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('province', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='producers.province', verbose_name='tỉnh, thành phố')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("as_of", models.DateField(verbose_name="tính đến ngày")),
+                ("products", models.PositiveIntegerField(blank=True, null=True, verbose_name="số sản phẩm OCOP")),
+                ("stars_3", models.PositiveIntegerField(blank=True, null=True, verbose_name="3 sao")),
+                ("stars_4", models.PositiveIntegerField(blank=True, null=True, verbose_name="4 sao")),
+                ("stars_5", models.PositiveIntegerField(blank=True, null=True, verbose_name="5 sao")),
+                ("producers", models.PositiveIntegerField(blank=True, null=True, verbose_name="số chủ thể")),
+                ("source_url", models.URLField(max_length=500, verbose_name="nguồn")),
+                ("notes", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="producers.province",
+                        verbose_name="tỉnh, thành phố",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical số liệu công bố',
-                'verbose_name_plural': 'historical số liệu công bố',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical số liệu công bố",
+                "verbose_name_plural": "historical số liệu công bố",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='TradeProgramme',
+            name="TradeProgramme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255, verbose_name='tên chương trình')),
-                ('kind', models.CharField(blank=True, help_text='Ví dụ: biên bản ghi nhớ.', max_length=100, verbose_name='hình thức')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='ngày ký')),
-                ('summary', models.TextField(blank=True, verbose_name='nội dung')),
-                ('source_url', models.URLField(max_length=500, verbose_name='nguồn')),
-                ('provinces', models.ManyToManyField(related_name='programmes', to='producers.province', verbose_name='các tỉnh, thành phố')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=255, verbose_name="tên chương trình")),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True, help_text="Ví dụ: biên bản ghi nhớ.", max_length=100, verbose_name="hình thức"
+                    ),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="ngày ký")),
+                ("summary", models.TextField(blank=True, verbose_name="nội dung")),
+                ("source_url", models.URLField(max_length=500, verbose_name="nguồn")),
+                (
+                    "provinces",
+                    models.ManyToManyField(
+                        related_name="programmes", to="producers.province", verbose_name="các tỉnh, thành phố"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chương trình kết nối giao thương',
-                'verbose_name_plural': 'chương trình kết nối giao thương',
-                'ordering': ['-signed_on', 'title'],
+                "verbose_name": "chương trình kết nối giao thương",
+                "verbose_name_plural": "chương trình kết nối giao thương",
+                "ordering": ["-signed_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='ReportedFigure',
+            name="ReportedFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(verbose_name='tính đến ngày')),
-                ('products', models.PositiveIntegerField(blank=True, null=True, verbose_name='số sản phẩm OCOP')),
-                ('stars_3', models.PositiveIntegerField(blank=True, null=True, verbose_name='3 sao')),
-                ('stars_4', models.PositiveIntegerField(blank=True, null=True, verbose_name='4 sao')),
-                ('stars_5', models.PositiveIntegerField(blank=True, null=True, verbose_name='5 sao')),
-                ('producers', models.PositiveIntegerField(blank=True, null=True, verbose_name='số chủ thể')),
-                ('source_url', models.URLField(max_length=500, verbose_name='nguồn')),
-                ('notes', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reported_figures', to='producers.province', verbose_name='tỉnh, thành phố')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("as_of", models.DateField(verbose_name="tính đến ngày")),
+                ("products", models.PositiveIntegerField(blank=True, null=True, verbose_name="số sản phẩm OCOP")),
+                ("stars_3", models.PositiveIntegerField(blank=True, null=True, verbose_name="3 sao")),
+                ("stars_4", models.PositiveIntegerField(blank=True, null=True, verbose_name="4 sao")),
+                ("stars_5", models.PositiveIntegerField(blank=True, null=True, verbose_name="5 sao")),
+                ("producers", models.PositiveIntegerField(blank=True, null=True, verbose_name="số chủ thể")),
+                ("source_url", models.URLField(max_length=500, verbose_name="nguồn")),
+                ("notes", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reported_figures",
+                        to="producers.province",
+                        verbose_name="tỉnh, thành phố",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'số liệu công bố',
-                'verbose_name_plural': 'số liệu công bố',
-                'ordering': ['province', '-as_of'],
-                'constraints': [models.UniqueConstraint(fields=('province', 'as_of', 'source_url'), name='reported_figure_unique')],
+                "verbose_name": "số liệu công bố",
+                "verbose_name_plural": "số liệu công bố",
+                "ordering": ["province", "-as_of"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("province", "as_of", "source_url"), name="reported_figure_unique")
+                ],
             },
         ),
         migrations.RunPython(add_aliases, migrations.RunPython.noop),

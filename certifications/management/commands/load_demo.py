@@ -18,36 +18,52 @@ from django.db import models, transaction
 
 from certifications.models import Certificate, CertifiedProduct
 from core import validity
-from producers.models import Producer, Province
+from producers.models import Producer, Province, ReportedFigure, TradeProgramme
 from products.models import Category, Product, ProductGroup
 
-DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
+DEMO_FILES = [
+    Path(settings.BASE_DIR) / "fixtures" / "demo.json",
+    # OCOP rating decisions (national 5★ and provincial), reported figures and trade programmes, made from
+    # the simpler "decisions" format by scripts/decisions_to_fixture.py.
+    Path(settings.BASE_DIR) / "fixtures" / "ocop_decisions.json",
+]
 
 
 def _date(value):
-    return datetime.date.fromisoformat(value) if value else None
+    """An ISO date, or None (also for a partial date such as "2019", which a source may give)."""
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 class Command(BaseCommand):
     help = "Load the real demo data (GIs, marks, OCOP decisions, producers, products). Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", default=str(DEMO_FILE), help="JSON file to load (default: %(default)s)")
+        parser.add_argument(
+            "--file", action="append", help="JSON file to load, may be repeated (default: the two demo files)"
+        )
         parser.add_argument("--dry-run", action="store_true", help="Validate and roll back.")
 
     def handle(self, *args, file, dry_run, **options):
-        path = Path(file)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        paths = [Path(name) for name in file] if file else DEMO_FILES
+        datasets = []
+        for path in paths:
+            try:
+                datasets.append((path, json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"Cannot read {path}: {exc}") from exc
+        counts = Counter()
         try:
             with transaction.atomic():
-                counts = self.load(data)
+                for path, data in datasets:
+                    current = path
+                    counts.update(self.load(data))
                 if dry_run:
                     transaction.set_rollback(True)
         except (KeyError, Province.DoesNotExist, ProductGroup.DoesNotExist) as exc:
-            raise CommandError(f"{path}: unknown or missing reference {exc}") from exc
+            raise CommandError(f"{current}: unknown or missing reference {exc}") from exc
         if options["verbosity"]:
             summary = ", ".join(f"{n} {what}" for what, n in counts.items())
             prefix = "Would load" if dry_run else "Demo data loaded"
@@ -58,8 +74,8 @@ class Command(BaseCommand):
         groups = {g.code: g for g in ProductGroup.objects.all()}
         counts = Counter()
 
-        categories = {}
-        for row in data["categories"]:
+        categories = {c.slug: c for c in Category.objects.all()}
+        for row in data.get("categories", []):
             categories[row["slug"]] = _upsert(
                 Category,
                 {"slug": row["slug"]},
@@ -67,8 +83,8 @@ class Command(BaseCommand):
             )
             counts["categories"] += 1
 
-        producers = {}
-        for row in data["producers"]:
+        producers = {p.slug: p for p in Producer.objects.all()}
+        for row in data.get("producers", []):
             former = row.get("former_province")
             producers[row["slug"]] = _upsert(
                 Producer,
@@ -84,8 +100,8 @@ class Command(BaseCommand):
             )
             counts["producers"] += 1
 
-        products = {}
-        for row in data["products"]:
+        products = {p.slug: p for p in Product.objects.all()}
+        for row in data.get("products", []):
             products[row["slug"]] = _upsert(
                 Product,
                 {"slug": row["slug"]},
@@ -101,7 +117,7 @@ class Command(BaseCommand):
             )
             counts["products"] += 1
 
-        for row in data["certificates"]:
+        for row in data.get("certificates", []):
             certificate = self.load_certificate(row, provinces)
             counts[f"certificates ({row['kind']})"] += 1
             for entry in row.get("entries", []):
@@ -110,17 +126,20 @@ class Command(BaseCommand):
                     {"certificate": certificate, "product": products[entry["product"]]},
                     {
                         "stars": entry.get("stars"),
+                        "score": entry.get("score"),
                         "right_of_use_number": entry.get("right_of_use_number") or "",
                         "right_of_use_date": _date(entry.get("right_of_use_date")),
                         "notes": entry.get("notes") or "",
                     },
                 )
                 counts["entries"] += 1
+        counts.update(load_figures(data.get("figures", []), provinces))
+        counts.update(load_programmes(data.get("programmes", []), provinces))
         return counts
 
     def load_certificate(self, row, provinces):
         former = row.get("former_province")
-        province = provinces[row["province"]]
+        province = provinces[row["province"]] if row.get("province") else None
         lookup = {"kind": row["kind"], "province": province}
         if row.get("number"):
             lookup["number"] = row["number"]
@@ -134,6 +153,8 @@ class Command(BaseCommand):
             "issuer": row.get("issuer") or "",
             "decision": row.get("decision") or "",
             "holder": row.get("holder") or "",
+            "level": row.get("level") or "",
+            "filed_on": _date(row.get("filed_on")),
             "former_province": provinces[former] if former else None,
             "issued_on": issued_on,
             "issued_year": row.get("issued_year") or (issued_on.year if issued_on else None),
@@ -147,9 +168,48 @@ class Command(BaseCommand):
             return certificate
         for name, value in fields.items():
             setattr(certificate, name, value)
+        # A source may give only the year of a decision: it is recorded so, and its status shows as unknown.
+        certificate.signing_date_required = False
         certificate.full_clean()
         certificate.save()
         return certificate
+
+
+def load_figures(figures, provinces):
+    """Figures reported about provinces' OCOP programmes (matched by province, date and source)."""
+    counts = Counter()
+    for row in figures:
+        as_of = _date(row.get("as_of"))
+        url = _url(row.get("source_url"))
+        if as_of is None or not url or row.get("province") not in provinces:
+            continue
+        values = {key: row.get(key) for key in ("products", "stars_3", "stars_4", "stars_5", "producers")}
+        values["notes"] = (row.get("notes") or "")[:500]
+        _upsert(ReportedFigure, {"province": provinces[row["province"]], "as_of": as_of, "source_url": url}, values)
+        counts["reported figures"] += 1
+    return counts
+
+
+def load_programmes(programmes, provinces):
+    counts = Counter()
+    for row in programmes:
+        url = _url(row.get("source_url"))
+        members = [provinces[slug] for slug in row.get("provinces", []) if slug in provinces]
+        if not url or len(members) < 2:
+            continue
+        programme = _upsert(
+            TradeProgramme,
+            {"title": row["title"][:255]},
+            {
+                "kind": (row.get("kind") or "")[:100],
+                "signed_on": _date(row.get("signed_on")),
+                "summary": row.get("notes") or "",
+                "source_url": url,
+            },
+        )
+        programme.provinces.set(members)
+        counts["trade programmes"] += 1
+    return counts
 
 
 def _differences(obj, values):

@@ -1,0 +1,184 @@
+"""Turn OCOP rating decisions written in the simple "decisions" format into the demo fixture's format.
+
+    .venv/bin/python scripts/decisions_to_fixture.py decisions.json [more.json …] \
+        --figures figures.json --programmes programmes.json --out fixtures/ocop_decisions.json
+
+The decisions format (one object a decision, its products listed inside) is what a person copying a
+province's published decision writes most easily; README "Demo data" describes both formats. Producers and
+products are matched by their folded name (and province) against fixtures/demo.json and each other, so a
+product rated twice (a re-evaluation) is one product with two entries. Nothing is filled in that the input
+does not say: a decision without a signing date stays without one (its status shows as unknown).
+"""
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from core.text import fold_vietnamese, slugify_vietnamese  # noqa: E402
+
+NEW_CATEGORIES = {
+    "thit-che-bien": ("Thịt và sản phẩm từ thịt", "Meat products"),
+    "ruou": ("Rượu", "Rice wine and spirits"),
+    "do-uong": ("Đồ uống khác", "Other drinks"),
+    "banh-keo": ("Bánh kẹo", "Cakes and sweets"),
+    "sinh-vat-canh": ("Sinh vật cảnh", "Ornamental plants and animals"),
+}
+KIND_BY_PREFIX = (
+    ("hợp tác xã", "cooperative"),
+    ("htx", "cooperative"),
+    ("tổ hợp tác", "cooperative_group"),
+    ("tht", "cooperative_group"),
+    ("công ty", "enterprise"),
+    ("cty", "enterprise"),
+    ("doanh nghiệp", "enterprise"),
+    ("hộ", "household"),
+    ("cơ sở", "household"),
+)
+
+
+def producer_kind(row):
+    """The kind the source states, else the one the legal name itself says ("HTX …" is a cooperative)."""
+    if row.get("producer_kind"):
+        return row["producer_kind"]
+    name = row["producer"].strip().lower()
+    for prefix, kind in KIND_BY_PREFIX:
+        if name.startswith(prefix):
+            return kind
+    return None
+
+
+class Builder:
+    def __init__(self, demo):
+        self.categories = {row["slug"]: row for row in demo["categories"]}
+        self.new_categories = {}
+        self.producer_keys = {(fold_vietnamese(r["name"]), r["province"]): r["slug"] for r in demo["producers"]}
+        self.product_keys = {(fold_vietnamese(r["name"]), r["producer"]): r["slug"] for r in demo["products"]}
+        self.used_slugs = {r["slug"] for r in demo["producers"]} | {r["slug"] for r in demo["products"]}
+        self.producers, self.products, self.certificates = [], [], []
+        self.skipped = Counter()
+
+    def slug(self, text):
+        base = slugify_vietnamese(text, max_length=90) or "muc"
+        slug, n = base, 2
+        while slug in self.used_slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self.used_slugs.add(slug)
+        return slug
+
+    def category(self, row):
+        slug = row.get("category") or ""
+        if slug in self.categories or slug in self.new_categories:
+            return slug
+        name, name_en = NEW_CATEGORIES.get(slug, (row.get("category_name") or "", ""))
+        if not slug or not name:
+            return None
+        self.new_categories[slug] = {"slug": slug, "name": name, "name_en": name_en, "group": row.get("group") or 1}
+        return slug
+
+    def producer(self, row):
+        key = (fold_vietnamese(row["producer"]), row["province"])
+        if key not in self.producer_keys:
+            kind = producer_kind(row)
+            if kind is None:
+                return None
+            slug = self.slug(row["producer"])
+            self.producers.append(
+                {
+                    "slug": slug,
+                    "name": row["producer"].strip(),
+                    "kind": kind,
+                    "province": row["province"],
+                    "former_province": row.get("former_province"),
+                    "address": row.get("commune") or "",
+                    "source_url": row.get("source_url") or "",
+                }
+            )
+            self.producer_keys[key] = slug
+        return self.producer_keys[key]
+
+    def product(self, row, producer, category, source_url):
+        key = (fold_vietnamese(row["name"]), producer)
+        if key not in self.product_keys:
+            slug = self.slug(row["name"])
+            self.products.append(
+                {
+                    "slug": slug,
+                    "name": row["name"].strip(),
+                    "producer": producer,
+                    "category": category,
+                    "description": "",
+                    "source_url": source_url,
+                }
+            )
+            self.product_keys[key] = slug
+        return self.product_keys[key]
+
+    def decision(self, row):
+        entries = []
+        for item in row.get("products", []):
+            source_url = item.get("source_url") or row.get("source_url") or ""
+            producer = self.producer(item) if item.get("producer") and item.get("province") else None
+            category = self.category(item)
+            if producer is None or category is None:
+                self.skipped["products without a producer, its kind or a category"] += 1
+                continue
+            product = self.product(item, producer, category, source_url)
+            if not item.get("stars"):
+                self.skipped["products without stars (kept, without an entry)"] += 1
+                continue
+            if any(entry["product"] == product for entry in entries):
+                continue
+            notes = f"Nguồn: {item['source_url']}" if item.get("source_url") else ""
+            entries.append({"product": product, "stars": item["stars"], "score": item.get("score"), "notes": notes})
+        self.certificates.append(
+            {
+                "kind": "ocop",
+                "number": row.get("number") or "",
+                "title": row["title"],
+                "issuer": row.get("issuer") or "",
+                "level": row.get("level") or "",
+                "province": row.get("province"),
+                "former_province": row.get("former_province"),
+                "issued_on": row.get("issued_on") or None,
+                "issued_year": row.get("issued_year"),
+                "source_url": row.get("source_url") or "",
+                "notes": row.get("notes") or "",
+                "entries": entries,
+            }
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("decisions", nargs="+", type=Path)
+    parser.add_argument("--figures", type=Path, action="append", default=[])
+    parser.add_argument("--programmes", type=Path, action="append", default=[])
+    parser.add_argument("--demo", type=Path, default=BASE_DIR / "fixtures" / "demo.json")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    builder = Builder(json.loads(args.demo.read_text(encoding="utf-8")))
+    for path in args.decisions:
+        for row in json.loads(path.read_text(encoding="utf-8")):
+            builder.decision(row)
+    figures = [row for path in args.figures for row in json.loads(path.read_text(encoding="utf-8"))]
+    programmes = [row for path in args.programmes for row in json.loads(path.read_text(encoding="utf-8"))]
+    out = {
+        "categories": list(builder.new_categories.values()),
+        "producers": builder.producers,
+        "products": builder.products,
+        "certificates": builder.certificates,
+        "figures": [row for row in figures if row.get("source_url") and row.get("as_of")],
+        "programmes": [row for row in programmes if row.get("source_url")],
+    }
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    counts = {key: len(value) for key, value in out.items()}
+    print(f"{args.out}: {counts}; skipped: {dict(builder.skipped)}")
+
+
+if __name__ == "__main__":
+    main()
