@@ -75,7 +75,9 @@ def _published(slug):
 
 def _entries(product):
     entries = list(
-        product.entries.with_status().select_related("certificate__province", "certificate__former_province")
+        product.entries.with_status().select_related(
+            "certificate__province", "certificate__former_province", "superseded_by"
+        )
     )
     entries.sort(
         key=lambda e: (
