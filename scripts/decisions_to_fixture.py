@@ -12,6 +12,7 @@ does not say: a decision without a signing date stays without one (its status sh
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -41,11 +42,32 @@ KIND_BY_PREFIX = (
 )
 
 
+# Abbreviations that sources use for the legal form, written out as the registered name is.
+LEGAL_FORMS = (
+    (re.compile(r"^(HTX|Htx)\b\.?\s*", re.UNICODE), "Hợp tác xã "),
+    (re.compile(r"^(Cty|Cty\.|CT)\s+", re.UNICODE), "Công ty "),
+    (re.compile(r"^Công ty CP\b\s*", re.UNICODE), "Công ty Cổ phần "),
+    (re.compile(r"^THT\b\s*", re.UNICODE), "Tổ hợp tác "),
+    (re.compile(r"^HKD\b\s*", re.UNICODE), "Hộ kinh doanh "),
+)
+
+
+def legal_name(name):
+    name = " ".join(name.split())
+    for pattern, replacement in LEGAL_FORMS:
+        name = pattern.sub(replacement, name)
+    return name.strip()
+
+
+def name_key(name):
+    return fold_vietnamese(legal_name(name))
+
+
 def producer_kind(row):
     """The kind the source states, else the one the legal name itself says ("HTX …" is a cooperative)."""
     if row.get("producer_kind"):
         return row["producer_kind"]
-    name = row["producer"].strip().lower()
+    name = legal_name(row["producer"]).lower()
     for prefix, kind in KIND_BY_PREFIX:
         if name.startswith(prefix):
             return kind
@@ -56,7 +78,7 @@ class Builder:
     def __init__(self, demo):
         self.categories = {row["slug"]: row for row in demo["categories"]}
         self.new_categories = {}
-        self.producer_keys = {(fold_vietnamese(r["name"]), r["province"]): r["slug"] for r in demo["producers"]}
+        self.producer_keys = {(name_key(r["name"]), r["province"]): r["slug"] for r in demo["producers"]}
         self.product_keys = {(fold_vietnamese(r["name"]), r["producer"]): r["slug"] for r in demo["products"]}
         self.used_slugs = {r["slug"] for r in demo["producers"]} | {r["slug"] for r in demo["products"]}
         self.producers, self.products, self.certificates = [], [], []
@@ -81,7 +103,7 @@ class Builder:
         return slug
 
     def producer(self, row):
-        key = (fold_vietnamese(row["producer"]), row["province"])
+        key = (name_key(row["producer"]), row["province"])
         if key not in self.producer_keys:
             kind = producer_kind(row)
             if kind is None:
@@ -90,7 +112,7 @@ class Builder:
             self.producers.append(
                 {
                     "slug": slug,
-                    "name": row["producer"].strip(),
+                    "name": legal_name(row["producer"]),
                     "kind": kind,
                     "province": row["province"],
                     "former_province": row.get("former_province"),
