@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "producers",
     "products",
     "certifications",
+    "trade",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
