@@ -7,6 +7,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from core.cache import cache_public_page
+from products.urls import urlpatterns as product_urls
+from trade.urls import urlpatterns as trade_urls
 
 from . import health, views
 from .sitemaps import SITEMAPS
@@ -33,7 +35,9 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path("", include("products.urls")),
+    # The buyers' pages (trade) share the "products" namespace with the product pages: their names
+    # ("products:shortlist", "products:export_csv", ...) are the ones every link and template reverses.
+    path("", include((product_urls + trade_urls, "products"))),
     path("", include("producers.urls")),
     path("", include("certifications.urls")),
     prefix_default_language=False,

@@ -119,6 +119,3 @@ class ProductAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleH
         self.message_user(
             request, ngettext("Đã cập nhật %(n)s sản phẩm.", "Đã cập nhật %(n)s sản phẩm.", changed) % {"n": changed}
         )
-
-
-from .enquiry_admin import EnquiryAdmin  # noqa: E402, F401  (buyers' enquiries: their own module, registered on import)

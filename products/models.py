@@ -417,6 +417,3 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt_text or f"{self.product} #{self.position}"
-
-
-from .enquiry_models import Enquiry  # noqa: E402, F401  (a buyer's enquiry: its own module, registered here)

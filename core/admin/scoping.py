@@ -30,7 +30,7 @@ PROVINCE_PATHS = {
     "producers.staffprovince": "province",
     "products.product": "producer__province",
     "products.productimage": "product__producer__province",
-    "products.enquiry": "producer__province",
+    "trade.enquiry": "producer__province",
     "certifications.certificate": "province",
     "certifications.certifiedproduct": "certificate__province",
 }

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "producers",
     "products",
     "certifications",
+    "trade",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")

@@ -19,9 +19,9 @@ from django.core import mail
 from django.db import connections
 
 from core.validity import today
-from products.enquiry_models import Enquiry
 from tests import factories as f
 from tests.admin_world import PASSWORD, staff_user
+from trade.models import Enquiry
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -183,7 +183,7 @@ def test_filter_shortlist_export_enquire_and_each_province_sees_its_own(trade_br
     ):
         staff = new_page(trade_browser, live_server, size)
         log_in(staff, username)
-        staff.goto("/admin/products/enquiry/")
+        staff.goto("/admin/trade/enquiry/")
         rows = staff.locator("#result_list tbody tr")
         expect(rows).to_have_count(1)
         expect(rows).to_contain_text(own.name)

@@ -33,12 +33,12 @@ from django.urls import Resolver404, resolve
 from simple_history.admin import SimpleHistoryAdmin
 
 from producers.models import Producer, Province
-from products.enquiry_models import Enquiry
 from products.models import Category, Product, ProductGroup
-from products.shortlist import SESSION_KEY
 from tests.admin_world import PASSWORD, build_world
-from tests.products.trade_world import buyer_data, new_address
 from tests.site.fuzzing import check, html_forms, html_links, rolled_back, row_counts
+from tests.trade.trade_world import buyer_data, new_address
+from trade.models import Enquiry
+from trade.shortlist import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -44,7 +44,6 @@ from hypothesis import strategies as st
 from certifications.resources import TEMPLATE_HEADERS
 from core.admin.scoping import PROVINCE_PATHS, scope_queryset
 from producers.models import StaffProvince
-from products.enquiry_models import Enquiry
 from tests.admin_world import build_world, png_bytes
 from tests.site.fuzzing import (
     NASTY,
@@ -60,6 +59,7 @@ from tests.site.fuzzing import (
     text_values,
     values,
 )
+from trade.models import Enquiry
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def targets(world, label):
         "products.productgroup": (world.category.group, None),
         "products.category": (world.category, None),
         "products.product": (sl.product, qn.product),
-        "products.enquiry": (sl.objects["enquiry"], qn.objects["enquiry"]),
+        "trade.enquiry": (sl.objects["enquiry"], qn.objects["enquiry"]),
         "certifications.certificate": (sl.certificate, qn.certificate),
         "certifications.certifiedproduct": (sl.entry, qn.entry),
     }[label]

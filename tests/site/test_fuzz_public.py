@@ -27,10 +27,6 @@ from hypothesis import strategies as st
 
 from certifications.models import Certificate
 from producers.models import Province
-from products import enquiries
-from products.enquiry_models import Enquiry
-from products.shortlist import SESSION_KEY
-from tests.products.trade_world import build_trade_world, buyer_data, new_address
 from tests.site.builders import catalogue
 from tests.site.fuzzing import (
     Budget,
@@ -45,6 +41,10 @@ from tests.site.fuzzing import (
     values,
     vietnamese_variants,
 )
+from tests.trade.trade_world import build_trade_world, buyer_data, new_address
+from trade import enquiries
+from trade.models import Enquiry
+from trade.shortlist import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
