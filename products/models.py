@@ -105,7 +105,7 @@ class ProductQuerySet(models.QuerySet):
         )
 
     def with_current_stars(self, day=None):
-        """Annotate `current_stars` (3, 4, 5 or None) and `current_stars_until` on `day` (DESIGN.md §5).
+        """Annotate `current_stars` (3, 4, 5 or None) and `current_stars_until` on `day`.
 
         Read from the stored copy `ocop_until_<n>`: the last day on which the product holds an in-force
         OCOP entry of at least n stars. Comparing it with the day makes expiry take effect on its day
@@ -151,7 +151,7 @@ class ProductQuerySet(models.QuerySet):
         return qs
 
     def order_by_relevance(self, query):
-        """Best matches of `query` first (DESIGN.md §7).
+        """Best matches of `query` first.
 
         Tiers: the name starts with the query; every word is in the name; the words are elsewhere
         (category, producer, province, certificate titles). `search_text` begins with the folded
@@ -225,7 +225,7 @@ class Product(models.Model):
     search_text = models.TextField(_("văn bản tìm kiếm"), editable=False, default="")
     # The folded name: a Vietnamese A–Z order from an index (byte order puts "Đ" and "Â" after "Z").
     name_key = models.CharField(max_length=255, editable=False, default="")
-    # Stored copy of the certificates' validity for speed (DESIGN.md §5): ocop_until_<n> is the last day
+    # Stored copy of the certificates' validity for speed: ocop_until_<n> is the last day
     # on which an in-force OCOP entry of at least n stars covers the product, <kind>_until the same for
     # GIs and marks. Every query compares them with the day, so an expiry takes effect on its day with
     # no job to run; every write to entries and certificates refreshes them (certifications/copies.py).
@@ -281,7 +281,7 @@ class Product(models.Model):
 
     @property
     def current_rating(self):
-        """The in-force OCOP entry with the most stars, or None (DESIGN.md §5)."""
+        """The in-force OCOP entry with the most stars, or None."""
         return (
             self.entries.filter(validity.in_force_q(), kind="ocop", stars__isnull=False)
             .select_related("certificate")

@@ -2,7 +2,7 @@
 
 Deterministic for a given --seed and starting database. Every row it writes has `is_synthetic=True`
 and a name that says "giả lập" (synthetic), so nobody mistakes it for a real record; `--clear`
-removes those rows and nothing else. Proportions follow domain.md §5.1: about 20 products per
+removes those rows and nothing else. Proportions follow the real register: about 20 products per
 producer, every current province and every OCOP group, stars about 74% 3★ / 25% 4★ / 1% 5★, some
 expired and revoked entries, and GIs and marks shared by many products. Writes are bulk and atomic.
 """
