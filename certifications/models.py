@@ -10,14 +10,9 @@ from simple_history.models import HistoricalRecords
 from core import validity
 from core.text import normalise_certificate_number
 from core.uploads import unguessable_name
-from core.validity import Status
+from core.validity import CertificateKind, Status
 
-
-class CertificateKind(models.TextChoices):
-    GI = "gi", _("Chỉ dẫn địa lý")
-    CERTIFICATION_MARK = "certification_mark", _("Nhãn hiệu chứng nhận")
-    COLLECTIVE_MARK = "collective_mark", _("Nhãn hiệu tập thể")
-    OCOP = "ocop", _("Quyết định công nhận OCOP")
+__all__ = ["STAR_CHOICES", "Certificate", "CertificateKind", "CertifiedProduct"]
 
 
 STAR_CHOICES = [(3, _("3 sao")), (4, _("4 sao")), (5, _("5 sao"))]
@@ -135,23 +130,26 @@ class Certificate(models.Model):
             errors["issued_on"] = _("Quyết định công nhận OCOP phải có ngày ký.")
         if self.kind == CertificateKind.GI and self.valid_until:
             errors["valid_until"] = _("Chỉ dẫn địa lý được bảo hộ không thời hạn: để trống ô này.")
-        if self.valid_until is None and self.kind != CertificateKind.GI:
-            self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
+        self.apply_defaults()
         if self.kind == CertificateKind.OCOP and self.issued_on and self.valid_until is None:
             errors["issued_on"] = _("Ngày ký không hợp lệ: không tính được thời hạn 36 tháng.")
         if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
             errors["valid_until"] = _("Ngày hết hiệu lực không được trước ngày cấp.")
-        if self.issued_on and not self.issued_year:
-            self.issued_year = self.issued_on.year
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def apply_defaults(self):
+        """Fill in what a certificate gets when it is not typed: the kind's default term from the issue
+        date (none for a GI), the issue year, and the number's search key. Forms, imports, saves and the
+        synthetic data all come through here."""
         self.number_key = normalise_certificate_number(self.number)
         if self.valid_until is None:
             self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
         if self.issued_on and not self.issued_year:
             self.issued_year = self.issued_on.year
+
+    def save(self, *args, **kwargs):
+        self.apply_defaults()
         super().save(*args, **kwargs)
         # The entries carry a copy of the kind so that a database constraint can check their stars.
         self.entries.exclude(kind=self.kind).update(kind=self.kind)

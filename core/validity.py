@@ -31,6 +31,19 @@ class Status(models.TextChoices):
 IN_FORCE = (Status.VALID, Status.EXPIRING)
 
 
+class CertificateKind(models.TextChoices):
+    """What a certificate is: here so that apps below certifications can offer the kinds as choices."""
+
+    GI = "gi", _("Chỉ dẫn địa lý")
+    CERTIFICATION_MARK = "certification_mark", _("Nhãn hiệu chứng nhận")
+    COLLECTIVE_MARK = "collective_mark", _("Nhãn hiệu tập thể")
+    OCOP = "ocop", _("Quyết định công nhận OCOP")
+
+
+# The OCOP ratings that are certified: 1 and 2 stars never are.
+STAR_LEVELS = (3, 4, 5)
+
+
 def today() -> datetime.date:
     return timezone.localdate()
 

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "products",
     "certifications",
     "trade",
+    # The project on top of them: site-wide template tags ({% load catalogue %}), demo and synthetic data.
+    "ocop_catalogue.apps.CatalogueConfig",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")

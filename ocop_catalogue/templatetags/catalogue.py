@@ -1,8 +1,7 @@
 """Template helpers of the public pages: names in the visitor's language, rating, status and kind
 badges, product photos with their thumbnails or placeholder, pagination, charts, JSON-LD.
 
-They live in the certifications app because it is the top of the app stack: it may use the models
-of all three apps.
+They live in the project package, above every app: it may use what all the apps provide.
 """
 
 import json
@@ -16,10 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.i18n import localized_name
-from core.validity import Status
+from core.validity import CertificateKind, Status
 from products.images import SIZES, thumbnail
-
-from ..models import CertificateKind
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Load the real demo data of fixtures/demo.json (sourced from shared/domain.md). Idempotent.
+"""Load the real demo data of fixtures/demo.json. Idempotent.
 
 Every record carries its source; facts the sources do not give stay blank. Running it twice leaves the
 same rows: records are matched by slug (categories, producers, products), by kind + province + number

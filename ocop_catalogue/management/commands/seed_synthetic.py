@@ -2,7 +2,7 @@
 
 Deterministic for a given --seed and starting database. Every row it writes has `is_synthetic=True`
 and a name that says "giả lập" (synthetic), so nobody mistakes it for a real record; `--clear`
-removes those rows and nothing else. Proportions follow domain.md §5.1: about 20 products per
+removes those rows and nothing else. Proportions follow the real register: about 20 products per
 producer, every current province and every OCOP group, stars about 74% 3★ / 25% 4★ / 1% 5★, some
 expired and revoked entries, and GIs and marks shared by many products. Writes are bulk and atomic.
 """
@@ -10,15 +10,15 @@ expired and revoked entries, and GIs and marks shared by many products. Writes a
 import datetime
 import random
 
-from dateutil.relativedelta import relativedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
+from certifications import copies
 from certifications.models import Certificate, CertifiedProduct
 from core import validity
 from core.cache import bump_version
-from core.text import fold_vietnamese, slugify_vietnamese
+from core.text import slugify_vietnamese
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
 
@@ -89,6 +89,18 @@ KIND_PREFIX = {
     Producer.Kind.COOPERATIVE_GROUP: "Tổ hợp tác",
 }
 SYNTHETIC = "giả lập"
+
+
+def _entry(certificate, stars=None, revoked_on=None):
+    """What the derived copies read of an entry on `certificate` (see certifications/copies.py)."""
+    return copies.Entry(
+        kind=certificate.kind,
+        stars=stars,
+        valid_until=certificate.valid_until,
+        revoked_on=revoked_on,
+        certificate_revoked_on=certificate.revoked_on,
+        title=certificate.title,
+    )
 
 
 class Command(BaseCommand):
@@ -178,43 +190,27 @@ class Command(BaseCommand):
             group = i + 1 if i < 6 else self.pick_group(rng)
             category = rng.choice(categories[group])
             name = f"{category.name} {rng.choice(ADJECTIVES)} {producer.province.name} – {SYNTHETIC} {number:06d}"
-            product = Product(
-                name=name,
-                slug=slugify_vietnamese(name),
-                name_key=fold_vietnamese(name)[:255],
-                producer=producer,
-                category=category,
-                description=f"Sản phẩm {SYNTHETIC} dùng để đo hiệu năng, không phải dữ liệu thật.",
-                is_synthetic=True,
-            )
             stars = rng.choices([3, 4, 5], weights=[74, 25, 1])[0]
             fate = rng.random()
             state = "expired" if fate < 0.06 else "revoked" if fate < 0.08 else "current"
             decision = self.decision(decisions, producer.province, rng, today, state)
             entry_revoked = today - datetime.timedelta(days=5) if 0.08 <= fate < 0.09 else None
-            # The stored rating copy, as Product.rating_copy() would compute it (bulk writes skip signals).
-            end = validity.last_day_in_force(decision.valid_until, entry_revoked, decision.revoked_on)
-            for n in (3, 4, 5):
-                setattr(product, f"ocop_until_{n}", end if stars >= n else None)
-            titles = [decision.title]
+            entries = [_entry(decision, stars=stars, revoked_on=entry_revoked)]
             ip = None
             if rng.random() < 0.25:
                 ip = self.ip_title(ip_titles, producer.province, category, rng, today)
-                titles.append(ip.title)
-                setattr(product, f"{ip.kind}_until", validity.last_day_in_force(ip.valid_until))
-            product.search_text = fold_vietnamese(
-                " ".join(
-                    [
-                        name,
-                        category.name,
-                        category.name_en,
-                        producer.name,
-                        producer.province.name,
-                        producer.province.name_en,
-                        *titles,
-                    ]
-                )
+                entries.append(_entry(ip))
+            product = Product(
+                name=name,
+                slug=slugify_vietnamese(name),
+                producer=producer,
+                category=category,
+                description=f"Sản phẩm {SYNTHETIC} dùng để đo hiệu năng, không phải dữ liệu thật.",
+                is_synthetic=True,
             )
+            # Bulk writes skip the signals: the derived copies come from the functions the signals use.
+            for field, value in copies.derived_values(name, copies.product_texts(product), entries).items():
+                setattr(product, field, value)
             products.append(product)
             pending_entries.append((product, stars, decision, entry_revoked, ip))
             if len(products) >= BATCH:
@@ -270,8 +266,7 @@ class Command(BaseCommand):
                 issuer="Cục Sở hữu trí tuệ",
                 holder=f"Tổ chức quản lý {SYNTHETIC}",
                 province=province,
-                issued_on=issued,
-                valid_until=None if kind == "gi" else issued + relativedelta(years=10),
+                issued_on=issued,  # valid_until: the kind's default term (Certificate.apply_defaults)
                 notes=f"Văn bản {SYNTHETIC}, không phải dữ liệu thật.",
                 is_synthetic=True,
             )
