@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core import validity
+from core.admin.hardening import ConstraintCheckingInlineFormSet, https_formfield
 from core.admin.imports import ConfirmFileForm, ImportFileForm
-from core.admin.scoping import ConstraintCheckingInlineFormSet, https_formfield, scope_queryset
+from core.admin.scoping import scope_queryset
 from core.validity import Status
 from producers.models import Province
 
