@@ -109,10 +109,10 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 name="certificate_ocop_dated",
-                condition=~Q(kind="ocop") | Q(issued_on__isnull=False, valid_until__isnull=False),
+                condition=~Q(kind=CertificateKind.OCOP) | Q(issued_on__isnull=False, valid_until__isnull=False),
             ),
             models.CheckConstraint(
-                name="certificate_gi_no_expiry", condition=~Q(kind="gi") | Q(valid_until__isnull=True)
+                name="certificate_gi_no_expiry", condition=~Q(kind=CertificateKind.GI) | Q(valid_until__isnull=True)
             ),
             models.UniqueConstraint(
                 fields=["kind", "province", "number_key"],
@@ -218,8 +218,8 @@ class CertifiedProduct(models.Model):
             ),
             models.CheckConstraint(
                 name="entry_stars_match_kind",
-                condition=Q(kind="ocop", stars__isnull=False, stars__in=[3, 4, 5])
-                | (~Q(kind="ocop") & Q(stars__isnull=True)),
+                condition=Q(kind=CertificateKind.OCOP, stars__isnull=False, stars__in=[3, 4, 5])
+                | (~Q(kind=CertificateKind.OCOP) & Q(stars__isnull=True)),
                 violation_error_message=_("Sản phẩm OCOP phải có 3, 4 hoặc 5 sao; các loại khác không có sao."),
             ),
         ]
