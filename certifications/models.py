@@ -138,7 +138,9 @@ class Certificate(models.Model):
         if self.valid_until is None and self.kind != CertificateKind.GI:
             self.valid_until = validity.default_valid_until(self.kind, self.issued_on)
         if self.kind == CertificateKind.OCOP and self.issued_on and self.valid_until is None:
-            errors["issued_on"] = _("Ngày ký không hợp lệ: không tính được thời hạn 36 tháng.")
+            errors["issued_on"] = (
+                _("Ngày ký không hợp lệ: không tính được thời hạn %(months)s tháng.") % validity.terms()
+            )
         if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
             errors["valid_until"] = _("Ngày hết hiệu lực không được trước ngày cấp.")
         if self.issued_on and not self.issued_year:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -129,3 +130,23 @@ def _default_valid_until(kind, issued_on):
     if kind in ("certification_mark", "collective_mark"):
         return issued_on + relativedelta(years=settings.MARK_VALIDITY_YEARS)
     return None
+
+
+def terms() -> dict:
+    """The numbers of the rule, for the interface strings that quote them: `_("… %(months)s tháng …") %
+    validity.terms()`. They come from the settings the rule itself reads, so the text always says what
+    the dates do: months (an OCOP decision's term), years (a mark's term), days (the "expiring" window)."""
+    return {
+        "months": settings.OCOP_VALIDITY_MONTHS,
+        "years": settings.MARK_VALIDITY_YEARS,
+        "days": settings.OCOP_EXPIRING_DAYS,
+    }
+
+
+def _with_terms(text) -> str:
+    return str(text) % terms()
+
+
+# A (lazily translated) string with the numbers filled in when it is shown: for help texts and other
+# strings defined at import time, before the language of the request is known.
+with_terms_lazy = lazy(_with_terms, str)

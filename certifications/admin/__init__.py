@@ -199,7 +199,8 @@ class CertificateAdmin(
                 _("Hiệu lực đến %(date)s: tự tính từ ngày cấp (%(rule)s).")
                 % {
                     "date": obj.valid_until.strftime("%d/%m/%Y"),
-                    "rule": _("36 tháng") if obj.kind == CertificateKind.OCOP else _("10 năm"),
+                    "rule": (_("%(months)s tháng") if obj.kind == CertificateKind.OCOP else _("%(years)s năm"))
+                    % validity.terms(),
                 },
                 messages.INFO,
             )
