@@ -28,14 +28,9 @@ from core.validity import Status
 from producers.models import Province
 
 from .. import services
+from ..decision_import import DecisionImportResource
 from ..models import Certificate, CertificateKind, CertifiedProduct
-from ..resources import (
-    TEMPLATE_HEADERS,
-    CertificateResource,
-    CertifiedProductResource,
-    DecisionImportResource,
-    decision_template_rows,
-)
+from ..resources import TEMPLATE_HEADERS, CertificateResource, CertifiedProductResource, decision_template_rows
 from .forms import (
     CertificateForm,
     DecisionConfirmForm,
