@@ -1,4 +1,4 @@
-"""The status rule of DESIGN.md §5, in one place.
+"""The status rule of certificates and their entries, in one place.
 
 An entry on a certificate is, on a given day:
   revoked   if it, or its certificate, was revoked on or before that day;
@@ -115,7 +115,7 @@ def status_case(day=None, prefix="", entry_level=True) -> Case:
 
 
 def default_valid_until(kind, issued_on):
-    """valid_until a new certificate gets when none is typed (DESIGN.md §5)."""
+    """valid_until a new certificate gets when none is typed (the term of its kind, from its date of issue)."""
     if issued_on is None:
         return None
     try:

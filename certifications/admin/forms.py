@@ -1,4 +1,4 @@
-"""Forms and filters of the certificate back-office: the entry rules of DESIGN.md §5, revocation, decision import."""
+"""Forms and filters of the certificate back-office: the entry rules, revocation, decision import."""
 
 from django import forms
 from django.contrib import admin
@@ -92,8 +92,8 @@ class CertificateForm(forms.ModelForm):
 
 
 class EntryFormSet(ConstraintCheckingInlineFormSet):
-    """Stars follow the certificate being edited, even before it is saved (DESIGN.md §5); one entry per
-    product and decision (ConstraintCheckingInlineFormSet)."""
+    """Stars follow the certificate being edited, even before it is saved (3, 4 or 5 for OCOP, none
+    otherwise); one entry per product and decision (ConstraintCheckingInlineFormSet)."""
 
     def clean(self):
         super().clean()
