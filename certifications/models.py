@@ -104,10 +104,10 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 name="certificate_ocop_dated",
-                condition=~Q(kind="ocop") | Q(issued_on__isnull=False, valid_until__isnull=False),
+                condition=~Q(kind=CertificateKind.OCOP) | Q(issued_on__isnull=False, valid_until__isnull=False),
             ),
             models.CheckConstraint(
-                name="certificate_gi_no_expiry", condition=~Q(kind="gi") | Q(valid_until__isnull=True)
+                name="certificate_gi_no_expiry", condition=~Q(kind=CertificateKind.GI) | Q(valid_until__isnull=True)
             ),
             models.UniqueConstraint(
                 fields=["kind", "province", "number_key"],
@@ -132,7 +132,9 @@ class Certificate(models.Model):
             errors["valid_until"] = _("Chỉ dẫn địa lý được bảo hộ không thời hạn: để trống ô này.")
         self.apply_defaults()
         if self.kind == CertificateKind.OCOP and self.issued_on and self.valid_until is None:
-            errors["issued_on"] = _("Ngày ký không hợp lệ: không tính được thời hạn 36 tháng.")
+            errors["issued_on"] = (
+                _("Ngày ký không hợp lệ: không tính được thời hạn %(months)s tháng.") % validity.terms()
+            )
         if self.issued_on and self.valid_until and self.valid_until < self.issued_on:
             errors["valid_until"] = _("Ngày hết hiệu lực không được trước ngày cấp.")
         if errors:
@@ -216,8 +218,8 @@ class CertifiedProduct(models.Model):
             ),
             models.CheckConstraint(
                 name="entry_stars_match_kind",
-                condition=Q(kind="ocop", stars__isnull=False, stars__in=[3, 4, 5])
-                | (~Q(kind="ocop") & Q(stars__isnull=True)),
+                condition=Q(kind=CertificateKind.OCOP, stars__isnull=False, stars__in=[3, 4, 5])
+                | (~Q(kind=CertificateKind.OCOP) & Q(stars__isnull=True)),
                 violation_error_message=_("Sản phẩm OCOP phải có 3, 4 hoặc 5 sao; các loại khác không có sao."),
             ),
         ]

@@ -1,4 +1,4 @@
-"""The status rule of DESIGN.md §5, in one place.
+"""The status rule of certificates and their entries, in one place.
 
 An entry on a certificate is, on a given day:
   revoked   if it, or its certificate, was revoked on or before that day;
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -127,7 +128,7 @@ def status_case(day=None, prefix="", entry_level=True) -> Case:
 
 
 def default_valid_until(kind, issued_on):
-    """valid_until a new certificate gets when none is typed (DESIGN.md §5)."""
+    """valid_until a new certificate gets when none is typed (the term of its kind, from its date of issue)."""
     if issued_on is None:
         return None
     try:
@@ -142,3 +143,23 @@ def _default_valid_until(kind, issued_on):
     if kind in ("certification_mark", "collective_mark"):
         return issued_on + relativedelta(years=settings.MARK_VALIDITY_YEARS)
     return None
+
+
+def terms() -> dict:
+    """The numbers of the rule, for the interface strings that quote them: `_("… %(months)s tháng …") %
+    validity.terms()`. They come from the settings the rule itself reads, so the text always says what
+    the dates do: months (an OCOP decision's term), years (a mark's term), days (the "expiring" window)."""
+    return {
+        "months": settings.OCOP_VALIDITY_MONTHS,
+        "years": settings.MARK_VALIDITY_YEARS,
+        "days": settings.OCOP_EXPIRING_DAYS,
+    }
+
+
+def _with_terms(text) -> str:
+    return str(text) % terms()
+
+
+# A (lazily translated) string with the numbers filled in when it is shown: for help texts and other
+# strings defined at import time, before the language of the request is known.
+with_terms_lazy = lazy(_with_terms, str)

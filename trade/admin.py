@@ -11,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin.hardening import HardenedAdminMixin
+from core.admin.history import ChangeHistoryAdminMixin
 from core.admin.scoping import ProvinceScopedAdminMixin
 
 from .models import Enquiry
@@ -20,7 +22,7 @@ REQUEST_FIELDS = ["reference", "producer", "product_links", "quantity", "message
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(ProvinceScopedAdminMixin, admin.ModelAdmin):
+class EnquiryAdmin(ProvinceScopedAdminMixin, ChangeHistoryAdminMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["sent", "reference", "buyer", "producer", "province", "status"]
     list_display_links = ["sent", "reference"]
     list_filter = ["status", "producer__province", "created_at"]
