@@ -332,7 +332,7 @@ LOGGING = {
 }
 
 # --- Catalogue ---------------------------------------------------------------------------------
-# Entries that expire within this many days are shown as "expiring" (DESIGN.md §5).
+# Entries that expire within this many days are shown as "expiring".
 OCOP_EXPIRING_DAYS = 90
 OCOP_VALIDITY_MONTHS = 36
 MARK_VALIDITY_YEARS = 10

@@ -85,7 +85,7 @@ def test_every_registered_admin_is_fuzzed():
 
 @pytest.fixture
 def world(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the user forms hash passwords
+
     world = build_world()
     world.victim = get_user_model().objects.create_user("nv_khac", email="khac@example.org", is_staff=True)
     world.group = Group.objects.create(name="Nhóm thử")
