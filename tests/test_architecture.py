@@ -5,7 +5,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
 from radon.complexity import cc_rank, cc_visit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
