@@ -10,14 +10,9 @@ from simple_history.models import HistoricalRecords
 from core import validity
 from core.text import normalise_certificate_number
 from core.uploads import unguessable_name
-from core.validity import Status
+from core.validity import CertificateKind, Status
 
-
-class CertificateKind(models.TextChoices):
-    GI = "gi", _("Chỉ dẫn địa lý")
-    CERTIFICATION_MARK = "certification_mark", _("Nhãn hiệu chứng nhận")
-    COLLECTIVE_MARK = "collective_mark", _("Nhãn hiệu tập thể")
-    OCOP = "ocop", _("Quyết định công nhận OCOP")
+__all__ = ["STAR_CHOICES", "Certificate", "CertificateKind", "CertifiedProduct"]
 
 
 STAR_CHOICES = [(3, _("3 sao")), (4, _("4 sao")), (5, _("5 sao"))]
@@ -139,17 +134,17 @@ class Certificate(models.Model):
             # both unknown, and then its status is "unknown".
             models.CheckConstraint(
                 name="certificate_ocop_dated",
-                condition=~Q(kind="ocop")
+                condition=~Q(kind=CertificateKind.OCOP)
                 | Q(issued_on__isnull=False, valid_until__isnull=False)
                 | Q(issued_on__isnull=True, valid_until__isnull=True),
             ),
             models.CheckConstraint(
-                name="certificate_gi_no_expiry", condition=~Q(kind="gi") | Q(valid_until__isnull=True)
+                name="certificate_gi_no_expiry", condition=~Q(kind=CertificateKind.GI) | Q(valid_until__isnull=True)
             ),
             # IP titles are numbered by the national IP Office: one number per kind in the whole country.
             models.UniqueConstraint(
                 fields=["kind", "number_key"],
-                condition=~Q(number_key="") & ~Q(kind="ocop"),
+                condition=~Q(number_key="") & ~Q(kind=CertificateKind.OCOP),
                 name="certificate_ip_number_unique",
                 violation_error_message=_(
                     "Đã có văn bằng cùng loại với số này (số văn bằng là duy nhất trên cả nước)."
@@ -157,7 +152,7 @@ class Certificate(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["kind", "province", "number_key"],
-                condition=~Q(number_key="") & Q(kind="ocop"),
+                condition=~Q(number_key="") & Q(kind=CertificateKind.OCOP),
                 name="certificate_number_unique",
                 violation_error_message=_("Đã có quyết định của tỉnh này với số này."),
             ),
@@ -170,7 +165,7 @@ class Certificate(models.Model):
             # Only a national OCOP decision has no province.
             models.CheckConstraint(
                 name="certificate_province_unless_national",
-                condition=Q(province__isnull=False) | Q(kind="ocop", level="national"),
+                condition=Q(province__isnull=False) | Q(kind=CertificateKind.OCOP, level=EvaluationLevel.NATIONAL),
                 violation_error_message=_("Chọn tỉnh, thành phố (chỉ quyết định OCOP cấp trung ương mới để trống)."),
             ),
             models.CheckConstraint(
@@ -211,10 +206,9 @@ class Certificate(models.Model):
         return list(self.renewals.values_list("valid_until", flat=True))
 
     def apply_defaults(self):
-        """The values a certificate gets when they are not typed: its term, its year, its number key.
-
-        A mark's term always follows its filing date and renewals when one of them is known.
-        """
+        """Fill in what a certificate gets when it is not typed: its term (an OCOP decision's from its signing,
+        a mark's from its filing date and renewals whenever one is known, none for a GI), the issue year and
+        the number's search key. Forms, imports, saves and the synthetic data all come through here."""
         self.number_key = normalise_certificate_number(self.number)
         if self.kind in validity.MARK_KINDS:
             computed = validity.mark_valid_until(self.filed_on, self.renewal_ends())
@@ -313,8 +307,8 @@ class CertifiedProduct(models.Model):
             ),
             models.CheckConstraint(
                 name="entry_stars_match_kind",
-                condition=Q(kind="ocop", stars__isnull=False, stars__in=[3, 4, 5])
-                | (~Q(kind="ocop") & Q(stars__isnull=True)),
+                condition=Q(kind=CertificateKind.OCOP, stars__isnull=False, stars__in=[3, 4, 5])
+                | (~Q(kind=CertificateKind.OCOP) & Q(stars__isnull=True)),
                 violation_error_message=_("Sản phẩm OCOP phải có 3, 4 hoặc 5 sao; các loại khác không có sao."),
             ),
         ]

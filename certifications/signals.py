@@ -1,33 +1,38 @@
-"""Keep each product's derived fields current when its certificates change.
+"""Every trigger of the products' derived copies (certifications/copies.py), connected in one place.
 
-Product.search_text folds in certificate titles, and the stored OCOP rating copy (ocop_until_<n>)
-depends on entries' stars and revocations and on certificates' validity and revocation.
+Saving a product, an entry or a certificate, and renaming what a product folds into its search text
+(its category, producer or province) all call `refresh_products`. Revocations (services.revoke) and
+imports save their rows one by one, so they come through here too. Products cannot see this app: the
+receivers for their models are connected here, where both are known.
 """
 
-from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from core.changes import has_changes, remember_changes
-from products.models import Product
+from producers.models import Producer, Province
+from products.models import Category, Product
 
+from .copies import refresh_products
 from .models import Certificate, CertifiedProduct
 
-# What products take from a certificate: titles into search_text, validity into the rating copy.
-DERIVED_SOURCES = ("title", "former_province_id", "valid_until", "revoked_on", "kind")
+# What products take from a certificate: titles into search_text, validity into the rating copy
+# (Certificate.save copies its kind onto its entries with update(), which sends no signal: hence "kind").
+CERTIFICATE_SOURCES = ("title", "former_province_id", "valid_until", "revoked_on", "kind")
+# The fields of each model that products fold into their search text.
+SEARCH_TEXT_SOURCES = {
+    Producer: ("name", "province_id", "former_province_id"),
+    Category: ("name", "name_en"),
+    Province: ("name", "name_en"),
+}
 
 
-def refresh_products(products):
-    """Recompute derived fields of `products` (a queryset); for code that writes with update().
-
-    The products' rows are locked first (in primary-key order, so that two writers cannot deadlock):
-    two staff members adding entries to one product at the same moment would otherwise each compute
-    the copy without the other's uncommitted entry, and the last to commit would lose the first's.
-    With the lock the second waits, then reads the first's committed entry (READ COMMITTED).
-    """
-    with transaction.atomic():
-        ids = list(products.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-        Product.objects.filter(pk__in=ids).refresh_derived()
+@receiver(pre_save, sender=Product, dispatch_uid="copies_product_saving")
+def product_saving(sender, instance, raw=False, **kwargs):
+    """Recomputed on every save (Product.save adds the fields to update_fields)."""
+    if not raw:
+        refresh_products([instance], lock=False)
 
 
 @receiver(pre_save, sender=CertifiedProduct, dispatch_uid="entry_remember_product")
@@ -44,16 +49,45 @@ def entry_remember_product(sender, instance, raw=False, **kwargs):
 def entry_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         ids = {instance.product_id, getattr(instance, "_previous_product_id", None)} - {None}
-        refresh_products(Product.objects.filter(pk__in=ids))
+        refresh_products(Product.objects.filter(pk__in=ids), lock=True)
 
 
 @receiver(pre_save, sender=Certificate, dispatch_uid="certificate_remember_changes")
 def certificate_remember(sender, instance, raw=False, **kwargs):
     if not raw:
-        remember_changes(instance, DERIVED_SOURCES)
+        remember_changes(instance, CERTIFICATE_SOURCES)
 
 
 @receiver(post_save, sender=Certificate, dispatch_uid="certificate_saved_refresh_products")
 def certificate_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw and has_changes(instance):
-        refresh_products(Product.objects.filter(entries__certificate=instance))
+        refresh_products(Product.objects.filter(entries__certificate=instance), lock=True)
+
+
+@receiver(pre_save, sender=Producer, dispatch_uid="products_producer_remember")
+@receiver(pre_save, sender=Category, dispatch_uid="products_category_remember")
+@receiver(pre_save, sender=Province, dispatch_uid="products_province_remember")
+def remember_search_text_sources(sender, instance, raw=False, **kwargs):
+    """Saving a category of 30,000 products without renaming it must not touch them (load_demo does)."""
+    if not raw:
+        remember_changes(instance, SEARCH_TEXT_SOURCES[sender])
+
+
+@receiver(post_save, sender=Producer, dispatch_uid="products_producer_search_text")
+def producer_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw and has_changes(instance):
+        refresh_products(Product.objects.filter(producer=instance), lock=False)
+
+
+@receiver(post_save, sender=Category, dispatch_uid="products_category_search_text")
+def category_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw and has_changes(instance):
+        refresh_products(Product.objects.filter(category=instance), lock=False)
+
+
+@receiver(post_save, sender=Province, dispatch_uid="products_province_search_text")
+def province_saved(sender, instance, created, raw=False, **kwargs):
+    """Province names (current and former) are folded into search_text: rare, but must not go stale."""
+    if not created and not raw and has_changes(instance):
+        products = Product.objects.filter(Q(producer__province=instance) | Q(producer__former_province=instance))
+        refresh_products(products, lock=False)

@@ -26,9 +26,8 @@ from . import validity
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalogue:version"
+# The apps whose rows public pages show; the trade app's (buyers' enquiries) leave every page as it was.
 CATALOGUE_APPS = {"producers", "products", "certifications"}
-# Rows of those apps that no public page shows (buyers' enquiries): writing them leaves every page as it was.
-NOT_CATALOGUE_MODELS = {"products.enquiry", "products.enquiry_products"}
 DEFAULT_TIMEOUT = 60 * 60
 PAGE_TIMEOUT = 10 * 60
 # A value being built (get_or_build): how long the others wait for it, and how long its lock can outlive
@@ -147,12 +146,7 @@ def _release(lock, token):
 def model_changed(sender, **kwargs):
     """Signal receiver: any write to a catalogue model bumps the version once committed."""
     # Historical models of data migrations ("__fake__") are not the live catalogue.
-    if (
-        sender._meta.app_label in CATALOGUE_APPS
-        and sender._meta.label_lower not in NOT_CATALOGUE_MODELS
-        and sender.__module__ != "__fake__"
-        and not kwargs.get("raw")
-    ):
+    if sender._meta.app_label in CATALOGUE_APPS and sender.__module__ != "__fake__" and not kwargs.get("raw"):
         bump_version_on_commit()
 
 

@@ -1,4 +1,4 @@
-"""The base of every public FilterSet: it never fails on what a visitor typed (DESIGN.md §6).
+"""The base of every public FilterSet: it never fails on what a visitor typed.
 
 A query string can hold anything: unknown values, several values where one is expected, text with
 NUL or control characters, ten thousand characters. `LenientFilterSet` keeps the values it
@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from core.i18n import localized_name
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"\s+")
@@ -222,3 +224,32 @@ class LenientFilterSet(django_filters.FilterSet):
     @property
     def has_filters(self):
         return any(self.values(name) for name in self.filters if name != "sort")
+
+
+class ProvinceFilterMixin:
+    """A `province` parameter (repeatable) of current provinces' slugs, for a LenientFilterSet.
+
+    A former province's slug (links and bookmarks from before the 2025 merger) means the unit it merged
+    into. `province_path` is the path from the filtered model to its province; the province model is
+    found through it (the ORM), so that this module imports no app. Sets `provinces` (the current units)
+    and `former_provinces` ({slug: former unit}); call `load_provinces()` from `load_choices()`.
+    """
+
+    province_path = "province"
+
+    def province_model(self):
+        model = self.queryset.model
+        for part in self.province_path.split("__"):
+            model = model._meta.get_field(part).related_model
+        return model
+
+    def load_provinces(self):
+        provinces = list(self.province_model().objects.select_related("merged_into"))
+        self.provinces = [p for p in provinces if p.is_current]
+        self.former_provinces = {p.slug: p for p in provinces if not p.is_current}
+        self.filters["province"].extra["choices"] = [(p.slug, localized_name(p)) for p in self.provinces]
+
+    def translate_value(self, name, value):
+        if name == "province" and value in self.former_provinces:
+            return self.former_provinces[value].merged_into.slug
+        return super().translate_value(name, value)

@@ -16,7 +16,7 @@ _D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ɖ": "d", "
 
 
 def fold_vietnamese(value) -> str:
-    """Return `value` without diacritics, lower-cased, with single spaces (DESIGN.md §7)."""
+    """Return `value` without diacritics, lower-cased, with single spaces."""
     if not value:
         return ""
     text = str(value).translate(_D_MAP)

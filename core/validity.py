@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +48,19 @@ UNKNOWN_WITHOUT_END = (*MARK_KINDS, "ocop")
 
 
 IN_FORCE = (Status.VALID, Status.EXPIRING)
+
+
+class CertificateKind(models.TextChoices):
+    """What a certificate is: here so that apps below certifications can offer the kinds as choices."""
+
+    GI = "gi", gettext_lazy("Chỉ dẫn địa lý")
+    CERTIFICATION_MARK = "certification_mark", gettext_lazy("Nhãn hiệu chứng nhận")
+    COLLECTIVE_MARK = "collective_mark", gettext_lazy("Nhãn hiệu tập thể")
+    OCOP = "ocop", gettext_lazy("Quyết định công nhận OCOP")
+
+
+# The OCOP ratings that are certified: 1 and 2 stars never are.
+STAR_LEVELS = (3, 4, 5)
 
 
 def today() -> datetime.date:
@@ -260,16 +274,32 @@ def _ocop_errors(issued_on, valid_until):
         return {"issued_on": _("Quyết định công nhận OCOP phải có ngày ký.")}
     ceiling = ocop_ceiling(issued_on)
     if ceiling is None:
-        return {"issued_on": _("Ngày ký không hợp lệ: không tính được thời hạn %(months)s tháng.") % _months()}
+        return {"issued_on": _("Ngày ký không hợp lệ: không tính được thời hạn %(months)s tháng.") % terms()}
     if valid_until and valid_until > ceiling:
         return {
             "valid_until": _(
                 "Giấy chứng nhận OCOP có hiệu lực tối đa %(months)s tháng kể từ ngày ký: muộn nhất là %(day)s."
             )
-            % {**_months(), "day": ceiling.strftime("%d/%m/%Y")}
+            % {**terms(), "day": ceiling.strftime("%d/%m/%Y")}
         }
     return {}
 
 
-def _months():
-    return {"months": settings.OCOP_VALIDITY_MONTHS}
+def terms() -> dict:
+    """The numbers of the rule, for the interface strings that quote them: `_("… %(months)s tháng …") %
+    validity.terms()`. They come from the settings the rule itself reads, so the text always says what
+    the dates do: months (an OCOP decision's term), years (a mark's term), days (the "expiring" window)."""
+    return {
+        "months": settings.OCOP_VALIDITY_MONTHS,
+        "years": settings.MARK_VALIDITY_YEARS,
+        "days": settings.OCOP_EXPIRING_DAYS,
+    }
+
+
+def _with_terms(text) -> str:
+    return str(text) % terms()
+
+
+# A (lazily translated) string with the numbers filled in when it is shown: for help texts and other
+# strings defined at import time, before the language of the request is known.
+with_terms_lazy = lazy(_with_terms, str)

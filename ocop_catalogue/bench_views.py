@@ -1,4 +1,4 @@
-"""Floor views for `make bench` (issue 6), mounted only when DJANGO_BENCH_FLOORS is set.
+"""Floor views for `make bench`, mounted only when DJANGO_BENCH_FLOORS is set.
 
 F1 is the cheapest response Django can give through the site's middleware; F2 is a
 TechEmpower-style "fortunes" page: one query of 12 rows rendered by a template. Catalogue pages

@@ -1,4 +1,4 @@
-"""URLs of DESIGN.md §6: Vietnamese with no prefix, English under /en/."""
+"""The public URLs: Vietnamese with no prefix, English under /en/."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -7,8 +7,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from core.cache import cache_public_page
+from producers import urls as producer_urls
+from products.urls import urlpatterns as product_urls
+from trade.urls import urlpatterns as trade_urls
 
-from . import health, views
+from . import health, provinces, views
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -33,8 +36,10 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path("", include("products.urls")),
-    path("", include("producers.urls")),
+    # The buyers' pages (trade) share the "products" namespace with the product pages: their names
+    # ("products:shortlist", "products:export_csv", ...) are the ones every link and template reverses.
+    path("", include((product_urls + trade_urls, "products"))),
+    path("", include(([*provinces.urlpatterns, *producer_urls.urlpatterns], "producers"))),
     path("", include("certifications.urls")),
     prefix_default_language=False,
 )

@@ -1,4 +1,4 @@
-"""Back-office for provinces, producers and staff-to-province assignments (scoped: core.admin.scoping)."""
+"""Back-office for provinces, producers and staff-to-province assignments (core.admin: scoping, history, hardening)."""
 
 from axes.admin import AccessAttemptAdmin
 from axes.handlers.proxy import AxesProxyHandler
@@ -12,13 +12,15 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin.imports import CatalogueExportMixin, CatalogueImportExportMixin
-from core.admin.scoping import (
+from core.admin.hardening import (
     ConstraintCheckingInlineFormSet,
-    ProvinceScopedAdminMixin,
+    HardenedAdminMixin,
     SafeManyToManyAdminMixin,
     https_formfield,
 )
+from core.admin.history import ChangeHistoryAdminMixin
+from core.admin.imports import CatalogueExportMixin, CatalogueImportExportMixin
+from core.admin.scoping import ProvinceScopedAdminMixin
 from core.uploads import FORMFIELD_OVERRIDES
 
 from .models import Producer, Province, StaffProvince
@@ -26,7 +28,9 @@ from .resources import ProducerResource, ProvinceResource, StaffProvinceResource
 
 
 @admin.register(Province)
-class ProvinceAdmin(ProvinceScopedAdminMixin, CatalogueExportMixin, admin.ModelAdmin):
+class ProvinceAdmin(
+    ProvinceScopedAdminMixin, ChangeHistoryAdminMixin, HardenedAdminMixin, CatalogueExportMixin, admin.ModelAdmin
+):
     list_display = ["name", "name_en", "kind", "is_current", "merged_into"]
     list_filter = ["is_current", "kind"]
     list_select_related = ["merged_into"]
@@ -55,7 +59,13 @@ class ProducerForm(forms.ModelForm):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
+class ProducerAdmin(
+    ProvinceScopedAdminMixin,
+    ChangeHistoryAdminMixin,
+    HardenedAdminMixin,
+    CatalogueImportExportMixin,
+    SimpleHistoryAdmin,
+):
     form = ProducerForm
     # The logo is checked by content, re-encoded without metadata (core.uploads).
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -82,7 +92,9 @@ class ProducerAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, Simple
 
 
 @admin.register(StaffProvince)
-class StaffProvinceAdmin(ProvinceScopedAdminMixin, CatalogueExportMixin, admin.ModelAdmin):
+class StaffProvinceAdmin(
+    ProvinceScopedAdminMixin, ChangeHistoryAdminMixin, HardenedAdminMixin, CatalogueExportMixin, admin.ModelAdmin
+):
     list_display = ["user", "province"]
     list_filter = ["province"]
     list_select_related = ["user", "province"]
@@ -91,7 +103,7 @@ class StaffProvinceAdmin(ProvinceScopedAdminMixin, CatalogueExportMixin, admin.M
     resource_classes = [StaffProvinceResource]
 
 
-class StaffProvinceInline(ProvinceScopedAdminMixin, admin.TabularInline):
+class StaffProvinceInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin.TabularInline):
     model = StaffProvince
     formset = ConstraintCheckingInlineFormSet  # one row per province and account
     extra = 1

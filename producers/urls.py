@@ -4,9 +4,9 @@ from . import views
 
 app_name = "producers"
 
+# The province pages (producers:province_list, producers:province_detail) join this namespace in
+# ocop_catalogue/urls.py: they count products and certificates, which this app cannot see.
 urlpatterns = [
-    path("provinces/", views.province_list, name="province_list"),
-    path("provinces/<slug:slug>/", views.province_detail, name="province_detail"),
     path("producers/", views.producer_list, name="producer_list"),
     path("producers/<slug:slug>/", views.producer_detail, name="producer_detail"),
 ]

@@ -1,4 +1,4 @@
-"""Back-office for OCOP groups, categories, products and their photos (scoped: core.admin.scoping)."""
+"""Back-office for OCOP groups, categories, products and their photos (core.admin: scoping, history, hardening)."""
 
 from django.contrib import admin
 from django.db.models import Count
@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin.hardening import HardenedAdminMixin
+from core.admin.history import ChangeHistoryAdminMixin
 from core.admin.imports import CatalogueExportMixin, CatalogueImportExportMixin
 from core.admin.scoping import ProvinceScopedAdminMixin
 from core.uploads import FORMFIELD_OVERRIDES
@@ -39,7 +41,7 @@ class CategoryAdmin(CatalogueExportMixin, admin.ModelAdmin):
         return category.n_products
 
 
-class ProductImageInline(ProvinceScopedAdminMixin, admin.TabularInline):
+class ProductImageInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin.TabularInline):
     model = ProductImage
     # Photos are checked by content, re-encoded without metadata (core.uploads).
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -63,7 +65,13 @@ class CurrentStarsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleHistoryAdmin):
+class ProductAdmin(
+    ProvinceScopedAdminMixin,
+    ChangeHistoryAdminMixin,
+    HardenedAdminMixin,
+    CatalogueImportExportMixin,
+    SimpleHistoryAdmin,
+):
     formfield_overrides = FORMFIELD_OVERRIDES
     list_display = ["name", "producer", "province", "category", "stars", "is_published", "updated"]
     list_filter = [CurrentStarsFilter, "is_published", "producer__province", "category__group", "category"]
@@ -119,6 +127,3 @@ class ProductAdmin(ProvinceScopedAdminMixin, CatalogueImportExportMixin, SimpleH
         self.message_user(
             request, ngettext("Đã cập nhật %(n)s sản phẩm.", "Đã cập nhật %(n)s sản phẩm.", changed) % {"n": changed}
         )
-
-
-from .enquiry_admin import EnquiryAdmin  # noqa: E402, F401  (buyers' enquiries: their own module, registered on import)

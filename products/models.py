@@ -1,10 +1,10 @@
 """OCOP product groups, categories, products and their photos.
 
 A product's certificates live in the certifications app, which this app never imports: it reaches
-them through the ORM by the reverse name `entries` (CertifiedProduct.product) and `apps.get_model`.
+them through the ORM by the reverse name `entries` (CertifiedProduct.product). The certifications app
+keeps the derived fields (search_text, name_key, the validity copies) current: certifications/copies.py.
 """
 
-from django.apps import apps
 from django.db import connection, models
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Length, StrIndex
@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from core import validity
 from core.text import fold_vietnamese, unique_slug
 from core.uploads import unguessable_name
+from core.validity import STAR_LEVELS
 
 
 class ProductGroup(models.Model):
@@ -60,23 +61,12 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
 
-STAR_LEVELS = (3, 4, 5)
 # Certificate kinds other than OCOP, each with a stored "last day in force" on Product.
 IP_KINDS = ("gi", "certification_mark", "collective_mark")
+# The stored validity copies on Product (certifications/copies.py computes them).
 COPY_FIELDS = (*(f"ocop_until_{n}" for n in STAR_LEVELS), *(f"{kind}_until" for kind in IP_KINDS))
-
-# What the derived fields read of each entry: validity for the rating copy, titles for search_text.
-ENTRY_FIELDS = (
-    "kind",
-    "stars",
-    "certificate__valid_until",
-    "revoked_on",
-    "certificate__revoked_on",
-    "certificate__title",
-    "certificate__former_province__name",
-)
-# Products recomputed per batch by ProductQuerySet.refresh_derived().
-REFRESH_BATCH = 500
+# Every field derived from the product and its certificates, never typed: see certifications/copies.py.
+DERIVED_FIELDS = ("search_text", "name_key", *COPY_FIELDS)
 
 # More words than this in a query add nothing but cost.
 MAX_SEARCH_WORDS = 10
@@ -92,66 +82,14 @@ def product_image_path(instance, filename):
 
 
 def in_force_entries(day=None, **conditions):
-    """Certificate entries of the outer product that are in force on `day` (DESIGN.md §5)."""
-    entry_model = apps.get_model("certifications", "CertifiedProduct")
+    """Certificate entries of the outer product that are in force on `day` (the status rule of core.validity)."""
+    entry_model = Product._meta.get_field("entries").related_model  # through the ORM: this app cannot import it
     return entry_model.objects.filter(validity.in_force_q(day), product=OuterRef("pk"), **conditions)
-
-
-def write_fields(model, objects, fields):
-    """UPDATE `fields` of `objects` by primary key: one statement prepared once and run for each row.
-
-    Django's bulk_update() builds a CASE of one branch per row and field, which costs seconds of
-    Python per thousand rows; this writes the same values without signals or history, like update().
-    """
-    quote = connection.ops.quote_name
-    model_fields = [model._meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
-    # Identifiers come from the model and are quoted; every value is a parameter.
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
-    rows = [
-        [field.get_db_prep_value(getattr(obj, field.attname), connection) for field in model_fields] + [obj.pk]
-        for obj in objects
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
-
-    def refresh_derived(self, batch_size=REFRESH_BATCH):
-        """Recompute search_text and the rating copy of every product here, writing only what changed.
-
-        In batches: two reads per `batch_size` products and one prepared UPDATE for those that changed,
-        where saving one by one costs three queries a product (a category of 10,000 products renamed in
-        the admin must finish well within the 30 s request timeout). Returns how many products changed.
-        """
-        entry_model = apps.get_model("certifications", "CertifiedProduct")
-        fields = ["search_text", *COPY_FIELDS]
-        ids = list(self.order_by("pk").values_list("pk", flat=True).distinct())
-        changed_count = 0
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
-            rows = {}
-            in_chunk = entry_model.objects.filter(product_id__in=chunk).order_by("product_id", "pk")
-            for product_id, *row in in_chunk.values_list("product_id", *ENTRY_FIELDS):
-                rows.setdefault(product_id, []).append(row)
-            changed = []
-            products = self.model.objects.filter(pk__in=chunk).select_related(
-                "producer__province", "producer__former_province", "category"
-            )
-            for product in products:
-                entries = rows.get(product.pk, [])
-                values = {"search_text": product.build_search_text(entries), **product.rating_copy(entries)}
-                if any(getattr(product, name) != value for name, value in values.items()):
-                    for name, value in values.items():
-                        setattr(product, name, value)
-                    changed.append(product)
-            if changed:
-                write_fields(self.model, changed, fields)
-            changed_count += len(changed)
-        return changed_count
 
     def for_cards(self):
         """What a product card shows, in one query: current stars, producer, province, group, GI and mark badges."""
@@ -167,7 +105,7 @@ class ProductQuerySet(models.QuerySet):
         )
 
     def with_current_stars(self, day=None):
-        """Annotate `current_stars` (3, 4, 5 or None) and `current_stars_until` on `day` (DESIGN.md §5).
+        """Annotate `current_stars` (3, 4, 5 or None) and `current_stars_until` on `day`.
 
         Read from the stored copy `ocop_until_<n>`: the last day on which the product holds an in-force
         OCOP entry of at least n stars. Comparing it with the day makes expiry take effect on its day
@@ -213,7 +151,7 @@ class ProductQuerySet(models.QuerySet):
         return qs
 
     def order_by_relevance(self, query):
-        """Best matches of `query` first (DESIGN.md §7).
+        """Best matches of `query` first.
 
         Tiers: the name starts with the query; every word is in the name; the words are elsewhere
         (category, producer, province, certificate titles). `search_text` begins with the folded
@@ -287,10 +225,10 @@ class Product(models.Model):
     search_text = models.TextField(_("văn bản tìm kiếm"), editable=False, default="")
     # The folded name: a Vietnamese A–Z order from an index (byte order puts "Đ" and "Â" after "Z").
     name_key = models.CharField(max_length=255, editable=False, default="")
-    # Stored copy of the certificates' validity for speed (DESIGN.md §5): ocop_until_<n> is the last day
+    # Stored copy of the certificates' validity for speed: ocop_until_<n> is the last day
     # on which an in-force OCOP entry of at least n stars covers the product, <kind>_until the same for
     # GIs and marks. Every query compares them with the day, so an expiry takes effect on its day with
-    # no job to run; every write to entries and certificates refreshes them (rating_copy).
+    # no job to run; every write to entries and certificates refreshes them (certifications/copies.py).
     ocop_until_3 = models.DateField(null=True, editable=False)
     ocop_until_4 = models.DateField(null=True, editable=False)
     ocop_until_5 = models.DateField(null=True, editable=False)
@@ -331,67 +269,19 @@ class Product(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Product, self.name, instance=self, max_length=255, fallback="san-pham")
-        # Derived fields are recomputed on every save, so that saving an instance loaded before its
-        # certificates changed can never write back a stale copy.
-        derived = {"search_text": self.build_search_text(), "name_key": self.build_name_key(), **self.rating_copy()}
-        for name, value in derived.items():
-            setattr(self, name, value)
+        # The derived fields are recomputed on every save (a pre_save receiver of the certifications
+        # app, which sees the certificates), so they are written whatever else is.
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, *derived}
+            kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("products:product_detail", kwargs={"slug": self.slug})
 
-    def build_name_key(self) -> str:
-        return fold_vietnamese(self.name)[:255]
-
-    def build_search_text(self, entries=None) -> str:
-        """Folded name, category, producer, province and certificate titles (DESIGN.md §7)."""
-        parts = [self.name, self.name_en]
-        if self.category_id:
-            parts += [self.category.name, self.category.name_en]
-        if self.producer_id:
-            producer = self.producer
-            parts += [producer.name, producer.province.name, producer.province.name_en]
-            if producer.former_province_id:
-                parts.append(producer.former_province.name)
-        if self.pk:
-            rows = entries if entries is not None else self.entries.order_by("pk").values_list(*ENTRY_FIELDS)
-            for *_validity, title, former in rows:
-                parts += [title, former]
-        return fold_vietnamese(" ".join(p for p in parts if p))
-
-    def rating_copy(self, entries=None) -> dict:
-        """The stored copy's values, computed from the product's entries (DESIGN.md §5).
-
-        ocop_until_<n>: the last day an OCOP entry of at least n stars is in force;
-        <kind>_until: the last day an entry of that GI or mark kind is in force (9999-12-31: no end).
-        `entries`: the product's ENTRY_FIELDS rows when already read (a batch refresh), else queried.
-        """
-        copy = dict.fromkeys(COPY_FIELDS, None)
-        if not self.pk:
-            return copy
-        rows = entries if entries is not None else self.entries.order_by("pk").values_list(*ENTRY_FIELDS)
-
-        def extend(key, end):
-            if copy[key] is None or end > copy[key]:
-                copy[key] = end
-
-        for kind, stars, valid_until, revoked_on, certificate_revoked_on, *_titles in rows:
-            end = validity.last_day_in_force(valid_until, revoked_on, certificate_revoked_on)
-            if kind == "ocop":
-                for n in STAR_LEVELS:
-                    if stars is not None and stars >= n:
-                        extend(f"ocop_until_{n}", end)
-            elif f"{kind}_until" in copy:
-                extend(f"{kind}_until", end)
-        return copy
-
     @property
     def current_rating(self):
-        """The in-force OCOP entry with the most stars, or None (DESIGN.md §5)."""
+        """The in-force OCOP entry with the most stars, or None."""
         return (
             self.entries.filter(validity.in_force_q(), kind="ocop", stars__isnull=False)
             .select_related("certificate")
@@ -417,6 +307,3 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt_text or f"{self.product} #{self.position}"
-
-
-from .enquiry_models import Enquiry  # noqa: E402, F401  (a buyer's enquiry: its own module, registered here)

@@ -1,4 +1,4 @@
-"""Public pages of products: the filtered list, its CSV export, a product, its QR code and printable label."""
+"""Public pages of products: the filtered list, a product, its QR code and printable label (exports: trade.views)."""
 
 import io
 
@@ -15,10 +15,8 @@ from core.filters import DeferredJoin
 from core.i18n import localized_name
 from core.validity import IN_FORCE, Status
 
-from .exports import export_header, export_rows
 from .filters import ProductFilter
 from .models import Product
-from .spreadsheets import EXPORT_STEM, csv_response
 
 PAGE_SIZE = 24
 # OFFSET pagination slows down deep into a big table; past this a visitor narrows the filters instead.
@@ -55,13 +53,6 @@ def product_list(request):
         "breadcrumbs": [(_("Sản phẩm"), None)],
     }
     return render(request, "products/product_list.html", context)
-
-
-@require_safe
-def product_export_csv(request):
-    filterset = ProductFilter(request.GET)
-    base_url = request.build_absolute_uri("/").rstrip("/")
-    return csv_response(export_header(), export_rows(filterset.qs, base_url=base_url), EXPORT_STEM)
 
 
 def _published(slug):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """`make bench`: page throughput and latency at scale, as ratios to floors measured in the same run.
 
-What it does (issue 6):
+What it does:
   1. Prepares a PostgreSQL database (BENCH_DATABASE_URL, default .../ocop_bench) with the real demo data
      and N synthetic products (seed_synthetic), and Redis (BENCH_CACHE_URL) as the shared cache.
   2. Starts gunicorn with production settings (DEBUG off, hashed static files, persistent connections).
@@ -310,7 +310,7 @@ def measure_size(env, args, files, pages, label):
 
 
 def memory_check(args, server, files, pages, workdir):
-    """Three wrk runs over the mix of every page type; worker RSS after each (issue 6: at most 150 MiB
+    """Three wrk runs over the mix of every page type; worker RSS after each (at most 150 MiB
     per worker after 10,000 requests, no growth between equal runs: the last two)."""
     mixed = Path(workdir) / "mixed.txt"
     lines = []
@@ -360,7 +360,7 @@ def ratio_of(a, b):
 
 
 def targets(big, small, memory=()):
-    """The targets of issue 6, checked against the medians."""
+    """The speed targets, checked against the medians."""
     checks = []
 
     def check(name, value, limit, ok):
@@ -456,7 +456,7 @@ def main():
     big = result["sizes"][str(args.products)]["summary"]
     small = result["sizes"].get(str(args.small), {}).get("summary") if args.small else None
     result["targets"] = targets(big, small, result["sizes"][str(args.products)]["memory"])
-    print("\nTargets (issue 6):")
+    print("\nTargets:")
     for t in result["targets"]:
         print(f"  {'met ' if t['met'] else 'MISS'}  {t['target']}: {t['value']} (limit {t['limit']})")
     out_dir = ROOT / "var" / "bench"

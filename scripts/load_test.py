@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""`make load`: a sustained mixed load on the production server, with a pass/fail verdict (issue 7).
+"""`make load`: a sustained mixed load on the production server, with a pass/fail verdict.
 
   1. Prepares its own PostgreSQL database (LOAD_DATABASE_URL, default .../ocop_load): migrate, the demo
      data and LOAD_PRODUCTS (default 100,000) synthetic products, seeded only when the database does not

@@ -1,4 +1,4 @@
-"""Back-office for certificates and the products on them (scoped: core.admin.scoping).
+"""Back-office for certificates and the products on them (core.admin: scoping, history, hardening).
 
 Certificates and entries are revoked (date and reason, kept in the history), not deleted, when a
 real decision withdraws them; OCOP rating decisions go in from a spreadsheet on the entries' import page.
@@ -18,6 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from tablib import Dataset
 
 from core import validity
+from core.admin.hardening import HardenedAdminMixin
+from core.admin.history import ChangeHistoryAdminMixin
 from core.admin.imports import FORMATS, CatalogueExportMixin, CatalogueImportExportMixin
 from core.admin.scoping import ProvinceScopedAdminMixin, scope_queryset
 from core.text import normalise_certificate_number
@@ -26,14 +28,9 @@ from core.validity import Status
 from producers.models import Province
 
 from .. import services
+from ..decision_import import DecisionImportResource
 from ..models import Certificate, CertificateKind, CertifiedProduct
-from ..resources import (
-    TEMPLATE_HEADERS,
-    CertificateResource,
-    CertifiedProductResource,
-    DecisionImportResource,
-    decision_template_rows,
-)
+from ..resources import TEMPLATE_HEADERS, CertificateResource, CertifiedProductResource, decision_template_rows
 from .forms import (
     CertificateForm,
     DecisionConfirmForm,
@@ -93,7 +90,7 @@ class RevokeActionMixin:
         return TemplateResponse(request, self.revoke_template, context)
 
 
-class CertifiedProductInline(ProvinceScopedAdminMixin, admin.TabularInline):
+class CertifiedProductInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin.TabularInline):
     model = CertifiedProduct
     formset = EntryFormSet
     extra = 1
@@ -114,7 +111,14 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExportMixin, SimpleHistoryAdmin):
+class CertificateAdmin(
+    ProvinceScopedAdminMixin,
+    ChangeHistoryAdminMixin,
+    HardenedAdminMixin,
+    RevokeActionMixin,
+    CatalogueExportMixin,
+    SimpleHistoryAdmin,
+):
     form = CertificateForm
     # The scan is checked by content; a picture is re-encoded without metadata (core.uploads).
     formfield_overrides = FORMFIELD_OVERRIDES
@@ -190,7 +194,8 @@ class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExp
                 _("Hiệu lực đến %(date)s: tự tính từ ngày cấp (%(rule)s).")
                 % {
                     "date": obj.valid_until.strftime("%d/%m/%Y"),
-                    "rule": _("36 tháng") if obj.kind == CertificateKind.OCOP else _("10 năm"),
+                    "rule": (_("%(months)s tháng") if obj.kind == CertificateKind.OCOP else _("%(years)s năm"))
+                    % validity.terms(),
                 },
                 messages.INFO,
             )
@@ -198,7 +203,12 @@ class CertificateAdmin(ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueExp
 
 @admin.register(CertifiedProduct)
 class CertifiedProductAdmin(
-    ProvinceScopedAdminMixin, RevokeActionMixin, CatalogueImportExportMixin, SimpleHistoryAdmin
+    ProvinceScopedAdminMixin,
+    ChangeHistoryAdminMixin,
+    HardenedAdminMixin,
+    RevokeActionMixin,
+    CatalogueImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = ["product", "status", "stars", "certificate_short", "producer", "revoked_on"]
     list_filter = [StatusFilter, "kind", "stars", "certificate__province"]

@@ -1,20 +1,23 @@
-"""Forms and filters of the certificate back-office: the entry rules of DESIGN.md §5, revocation, decision import."""
+"""Forms and filters of the certificate back-office: the entry rules, revocation, decision import."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core import validity
+from core.admin.hardening import ConstraintCheckingInlineFormSet, https_formfield
 from core.admin.imports import ConfirmFileForm, ImportFileForm
-from core.admin.scoping import ConstraintCheckingInlineFormSet, https_formfield, scope_queryset
+from core.admin.scoping import scope_queryset
 from core.validity import Status
 from producers.models import Province
 
 from ..models import Certificate, CertificateKind
 
-VALID_UNTIL_HELP = _(
-    "Để trống thì tự tính từ ngày cấp: quyết định OCOP 36 tháng; nhãn hiệu chứng nhận, nhãn hiệu tập thể "
-    "10 năm. Chỉ dẫn địa lý không có thời hạn: để trống."
+VALID_UNTIL_HELP = validity.with_terms_lazy(
+    _(
+        "Để trống thì tự tính từ ngày cấp: quyết định OCOP %(months)s tháng; nhãn hiệu chứng nhận, nhãn hiệu tập thể "
+        "%(years)s năm. Chỉ dẫn địa lý không có thời hạn: để trống."
+    )
 )
 
 
@@ -27,7 +30,7 @@ class StatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             (Status.VALID, _("còn hiệu lực")),
-            (Status.EXPIRING, _("hết hạn trong 90 ngày tới")),
+            (Status.EXPIRING, _("hết hạn trong %(days)s ngày tới") % validity.terms()),
             (Status.EXPIRED, _("đã hết hạn")),
             (Status.REVOKED, _("đã thu hồi")),
         ]
@@ -89,8 +92,8 @@ class CertificateForm(forms.ModelForm):
 
 
 class EntryFormSet(ConstraintCheckingInlineFormSet):
-    """Stars follow the certificate being edited, even before it is saved (DESIGN.md §5); one entry per
-    product and decision (ConstraintCheckingInlineFormSet)."""
+    """Stars follow the certificate being edited, even before it is saved (3, 4 or 5 for OCOP, none
+    otherwise); one entry per product and decision (ConstraintCheckingInlineFormSet)."""
 
     def clean(self):
         super().clean()
@@ -111,7 +114,9 @@ class RevokeForm(forms.Form):
         label=_("Lý do thu hồi"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text=_("Ví dụ: số và ngày của quyết định thu hồi, hoặc lý do (không đánh giá lại sau 36 tháng)."),
+        help_text=validity.with_terms_lazy(
+            _("Ví dụ: số và ngày của quyết định thu hồi, hoặc lý do (không đánh giá lại sau %(months)s tháng).")
+        ),
     )
 
     def clean_revoked_on(self):

@@ -9,16 +9,11 @@ target model's admin), list filters, and the checks before saving. Imports check
 themselves with `scope_queryset` and `in_scope` (django-import-export bypasses the admin's queryset).
 """
 
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 PROVINCIAL_STAFF_GROUP = "Provincial staff"
 NATIONAL_STAFF_GROUP = "National staff"
@@ -30,7 +25,7 @@ PROVINCE_PATHS = {
     "producers.staffprovince": "province",
     "products.product": "producer__province",
     "products.productimage": "product__producer__province",
-    "products.enquiry": "producer__province",
+    "trade.enquiry": "producer__province",
     "certifications.certificate": "province",
     "certifications.certifiedproduct": "certificate__province",
 }
@@ -149,7 +144,8 @@ class ProvinceScopedAdminMixin:
     """Put first in the bases of every catalogue ModelAdmin and inline: it narrows everything to the user's provinces.
 
     `list_filter` entries that follow a relation show only the values present in the user's rows,
-    so no other province's name reaches the sidebar.
+    so no other province's name reaches the sidebar. The history's reasons and the form hardening are
+    separate mixins (core.admin.history, core.admin.hardening), listed after this one.
     """
 
     def get_queryset(self, request):
@@ -178,19 +174,7 @@ class ProvinceScopedAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._obj_allowed(request, obj)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if isinstance(db_field, models.URLField):
-            kwargs.setdefault("assume_scheme", "https")
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None and isinstance(self, admin.TabularInline):
-            # A table row's inputs have a column header but no <label>: name them for screen readers.
-            widget = getattr(formfield.widget, "widget", formfield.widget)  # inside a related-object wrapper
-            widget.attrs.setdefault("aria-label", str(formfield.label or db_field.verbose_name))
-        return formfield
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         related = db_field.remote_field.model
         if province_path(related) is not None and "queryset" not in kwargs:
             queryset = self.get_field_queryset(None, db_field, request)
@@ -215,10 +199,6 @@ class ProvinceScopedAdminMixin:
             initial.setdefault("province", next(iter(ids)))
         return initial
 
-    @admin.display(description=gettext_lazy("cập nhật"), ordering="updated_at")
-    def updated(self, obj):
-        return timezone.localtime(obj.updated_at).strftime("%d/%m/%Y")
-
     def get_list_display(self, request):
         # A column naming the province says nothing to someone who looks after a single one.
         columns = list(super().get_list_display(request))
@@ -233,146 +213,19 @@ class ProvinceScopedAdminMixin:
 
     def save_model(self, request, obj, form, change):
         self.check_in_scope(request, obj)
-        obj._change_reason = change_reason(form, change)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        # Django's save_formset, one row at a time, so that each row's history says why it changed.
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
+        # Every row an inline writes or deletes must be the user's too: its own links may point elsewhere.
+        # save(commit=False) writes nothing and may be called again by the next save_formset in line; the
+        # admin's change view runs in a transaction, so a refusal leaves nothing half-saved.
+        for obj in [*formset.save(commit=False), *formset.deleted_objects]:
             self.check_in_scope(request, obj)
-            obj._change_reason = _("Xoá trong trang quản trị")
-            obj.delete()
-        changed = {id(f.instance): f for f in formset.forms}
-        for obj in instances:
-            self.check_in_scope(request, obj)
-            inline_form = changed.get(id(obj))
-            obj._change_reason = change_reason(inline_form, obj.pk is not None) if inline_form else ""
-            obj.save()
-        formset.save_m2m()
-
-    def delete_model(self, request, obj):
-        obj._change_reason = _("Xoá trong trang quản trị")
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        # One by one, for the history's reason (admin bulk deletions are a handful of rows).
-        for obj in queryset:
-            self.delete_model(request, obj)
+        super().save_formset(request, form, formset, change)
 
     def get_valid_export_item_pks(self, request):
         # django-import-export's default lists every row of the table; the user's rows are enough.
         return self.get_queryset(request).values_list("pk", flat=True)
-
-    def get_search_results(self, request, queryset, search_term):
-        # PostgreSQL refuses NUL characters in a query: a pasted one must not become an error page.
-        search_term = "".join(ch for ch in search_term if ch.isprintable())
-        return super().get_search_results(request, queryset, search_term)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # django-simple-history loads the version straight from the history table: check the live row first.
-        model = self.model
-        if model._default_manager.filter(pk=_safe_pk(model, object_id)).exists():
-            self.get_object(request, object_id)
-        _safe_pk(model.history.model, version_id)  # a malformed version id is "not found" too
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class SafeAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete widget, which looks the posted value up to show it again when the form comes
-    back with errors: a value that is not an id at all ("abc" posted for a producer, or a number too big
-    for the column) made that lookup, and so the page, fail with a server error. Such a value is simply
-    not shown; the field's error says why."""
-
-    def optgroups(self, name, value, attr=None):
-        remote = self.field.remote_field
-        opts = remote.model._meta
-        target = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
-        return super().optgroups(name, [v for v in value if _is_lookup_value(target, v)], attr)
-
-
-class ConstraintCheckingInlineFormSet(forms.BaseInlineFormSet):
-    """Checks each new or changed row against its model's constraints with the link to the parent included.
-
-    Django leaves the parent's foreign key out of an inline form's constraint checks, so a row repeating an
-    existing one (one product twice on a decision, one province twice for an account) went to the
-    database and broke its unique constraint: a server error. That happens when the management form's
-    INITIAL_FORMS is tampered with (the existing rows come back as new ones). Now it is a form error."""
-
-    def clean(self):
-        super().clean()
-        fields = self.model._meta.fields
-        for form in self.forms:
-            if not form.is_valid() or self._should_delete_form(form):
-                continue
-            if not form.instance._state.adding and not form.has_changed():
-                continue
-            exclude = {f.name for f in fields if f.name not in form.fields and f.name != self.fk.name}
-            try:
-                form.instance.validate_constraints(exclude=exclude)
-            except ValidationError as error:
-                form.add_error(None, ValidationError(error.messages))
-
-
-class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A many-to-many choice field that refuses a value outside the key column's range as "not a valid
-    value", as Django does for "abc": Django looked it up anyway, and the database driver failed (SQLite:
-    OverflowError) with a server error."""
-
-    def _check_values(self, value):
-        key = self.to_field_name or "pk"
-        target = self.queryset.model._meta.get_field(key) if key != "pk" else self.queryset.model._meta.pk
-        for pk in value:
-            if not isinstance(pk, str | int) or not _is_lookup_value(target, pk):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
-
-
-class SafeManyToManyAdminMixin:
-    """Admins with many-to-many fields (accounts, groups) use SafeModelMultipleChoiceField."""
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-def _is_lookup_value(field, value):
-    try:
-        field.run_validators(field.to_python(value))  # the type, and the column's range
-    except (ValidationError, ValueError, TypeError):
-        return False
-    return True
-
-
-def change_reason(form, change):
-    """The history's reason for a save from an admin form: what was added, or which fields changed."""
-    if not change:
-        return _("Thêm trong trang quản trị")
-    opts = form._meta.model._meta
-    labels = []
-    for name in form.changed_data:
-        try:
-            labels.append(str(opts.get_field(name).verbose_name))
-        except FieldDoesNotExist:
-            continue
-    return (_("Sửa: %(fields)s") % {"fields": ", ".join(labels)})[:100] if labels else _("Lưu lại, không đổi gì")
-
-
-def https_formfield(db_field, **kwargs):
-    """ModelForm.Meta.formfield_callback: web addresses typed without a scheme are https (Django 6's default)."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
-
-
-def _safe_pk(model, value):
-    try:
-        return model._meta.pk.to_python(value)
-    except (ValidationError, ValueError, TypeError):
-        # A malformed id in a URL is "not found", never an error page.
-        raise Http404 from None
 
 
 def _is_relation(model, lookup):

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "producers",
     "products",
     "certifications",
+    "trade",
+    # The project on top of them: site-wide template tags ({% load catalogue %}), demo and synthetic data.
+    "ocop_catalogue.apps.CatalogueConfig",
 ]
 if USING_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -329,7 +332,7 @@ LOGGING = {
 }
 
 # --- Catalogue ---------------------------------------------------------------------------------
-# Entries that expire within this many days are shown as "expiring" (DESIGN.md §5).
+# Entries that expire within this many days are shown as "expiring".
 OCOP_EXPIRING_DAYS = 90
 OCOP_VALIDITY_MONTHS = 36
 MARK_VALIDITY_YEARS = 10

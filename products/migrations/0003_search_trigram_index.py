@@ -1,4 +1,4 @@
-"""On PostgreSQL, a trigram GIN index on Product.search_text for fast substring search (DESIGN.md §7).
+"""On PostgreSQL, a trigram GIN index on Product.search_text for fast substring search.
 
 A GIN index in Meta.indexes would break SQLite, so this step runs only on PostgreSQL.
 """

@@ -1,4 +1,4 @@
-"""Certificate entry in the admin knows the rules of DESIGN.md §5: stars, validity, duplicates, scans, revocation."""
+"""Certificate entry in the admin knows the validity rules: stars, validity, duplicates, scans, revocation."""
 
 import datetime
 import io

@@ -18,8 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from certifications.decision_import import DecisionImportResource
 from certifications.models import Certificate, CertifiedProduct
-from certifications.resources import TEMPLATE_HEADERS, DecisionImportResource
+from certifications.resources import TEMPLATE_HEADERS
 from core.admin.imports import sign_file_name
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup

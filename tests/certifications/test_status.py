@@ -1,4 +1,4 @@
-"""The status rule of DESIGN.md §5 on boundary days, in Python and in SQL alike."""
+"""The status rule on boundary days, in Python and in SQL alike."""
 
 import datetime
 

@@ -120,7 +120,7 @@ def test_a_decision_entered_in_the_admin_shows_on_the_public_pages_and_stays_in_
 
     for product, stars in ((products[0], 4), (products[1], 3)):
         if public_product_page_is_a_stub():
-            # Built in parallel; until it lands, check the rating the page is to show (DESIGN.md §5).
+            # Built in parallel; until it lands, check the rating the page is to show.
             assert Product.objects.published().with_current_stars().get(pk=product.pk).current_stars == stars
             continue
         response = page.goto(f"/products/{product.slug}/")

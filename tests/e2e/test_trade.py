@@ -1,4 +1,4 @@
-"""A buyer's path in a real Chromium, on a phone and on a desktop (issue 5): filter 4★ and up → add two
+"""A buyer's path in a real Chromium, on a phone and on a desktop: filter 4★ and up → add two
 products of producers in different provinces to the shortlist → export it → send one enquiry → the staff
 of each province find their producer's enquiry in the admin, and only that one. Then axe-core on the
 buyer's pages.
@@ -19,9 +19,9 @@ from django.core import mail
 from django.db import connections
 
 from core.validity import today
-from products.enquiry_models import Enquiry
 from tests import factories as f
 from tests.admin_world import PASSWORD, staff_user
+from trade.models import Enquiry
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,7 +50,6 @@ def trade_browser(live_server, transactional_db, monkeypatch, settings):
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -183,7 +182,7 @@ def test_filter_shortlist_export_enquire_and_each_province_sees_its_own(trade_br
     ):
         staff = new_page(trade_browser, live_server, size)
         log_in(staff, username)
-        staff.goto("/admin/products/enquiry/")
+        staff.goto("/admin/trade/enquiry/")
         rows = staff.locator("#result_list tbody tr")
         expect(rows).to_have_count(1)
         expect(rows).to_contain_text(own.name)

@@ -1,4 +1,4 @@
-"""The list's filters, sorts and search run on their indexes (issue 6).
+"""The list's filters, sorts and search run on their indexes.
 
 The cases take the queries the product list really runs (its WHERE alone, the page of 24 picked from
 the bare table as `DeferredJoin` does, the facet cube of a search) and read the database's plan of them,

@@ -1,4 +1,4 @@
-"""Each public page runs a fixed number of SQL queries, whatever the amount of data (issue 3).
+"""Each public page runs a fixed number of SQL queries, whatever the amount of data.
 
 Every page is measured on a small catalogue, then on a bigger one where the same objects have more
 products, photos, certificates and related rows; the two counts must be equal and within budget.

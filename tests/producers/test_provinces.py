@@ -1,4 +1,4 @@
-"""The 63 provincial units loaded by the data migration (DESIGN.md §4, domain.md §4.1)."""
+"""The 63 provincial units loaded by the data migration."""
 
 import pytest
 from django.db import IntegrityError

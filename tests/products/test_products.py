@@ -5,8 +5,8 @@ from django.db import IntegrityError, connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 
+from certifications import copies
 from producers.models import Producer
-from products import models as product_models
 from products.models import Product
 from tests import factories as f
 
@@ -105,7 +105,7 @@ def test_producer_and_product_on_a_certificate_are_protected():
 def test_a_rename_refreshes_many_products_in_batches(monkeypatch):
     """Renaming a category of tens of thousands of products must fit in a request: a few queries per
     batch of products, not three per product."""
-    monkeypatch.setattr(product_models.ProductQuerySet.refresh_derived, "__defaults__", (5,))
+    monkeypatch.setattr(copies, "REFRESH_BATCH", 5)
     category = f.category("Chè")
     cert = f.certificate("gi", title="Tân Cương")
     products = [f.product(name=f"Chè {i}", category_obj=category) for i in range(23)]

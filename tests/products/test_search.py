@@ -1,4 +1,4 @@
-"""Search as DESIGN.md §7: diacritics-insensitive, decomposed input, đ, partial and several words, ranked."""
+"""Search: diacritics-insensitive, decomposed input, đ, partial and several words, ranked."""
 
 import unicodedata
 

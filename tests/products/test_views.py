@@ -1,6 +1,5 @@
-"""The product list, its CSV export, the product page, its QR code and printable label."""
+"""The product list, the product page, its QR code and printable label (the exports: tests/trade)."""
 
-import csv
 import datetime
 import io
 import json
@@ -116,50 +115,6 @@ def test_a_transparent_png_gets_a_white_background():
         image = Image.open(handle)
         assert image.mode == "RGB"
         assert image.getpixel((240, 180)) == (255, 255, 255)
-
-
-# --- CSV export --------------------------------------------------------------------------------------
-
-
-def test_export_csv_follows_the_filters_with_a_bom_and_vietnamese_intact(client):
-    producer = f.producer(name="HTX Chè Đồng Tâm", kind="cooperative", phone="0212 3850 123", email="htx@example.vn")
-    product = f.product(name="Chè Shan tuyết Mộc Châu", producer_obj=producer, category_obj=f.category("Chè"))
-    decision = f.certificate("ocop", issued_on=days(-30), number="1032/QĐ-UBND")
-    f.entry(decision, product, stars=4)
-    f.entry(f.certificate("gi", number="00002", title="Mộc Châu"), product)
-    f.rated_product(stars=3, issued_on=days(-30), name="Mật ong bạc hà")
-    response = client.get("/products/export.csv", {"stars": "4"})
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
-    body = b"".join(response.streaming_content)
-    assert body.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert rows[0][:6] == ["Sản phẩm", "Nhóm OCOP", "Loại sản phẩm", "Tỉnh, thành phố", "Chủ thể", "Loại chủ thể"]
-    assert len(rows) == 2  # the 3-star product is filtered out
-    row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Sản phẩm"] == "Chè Shan tuyết Mộc Châu"
-    assert row["Nhóm OCOP"] == "Thực phẩm"
-    assert row["Tỉnh, thành phố"] == "Sơn La"
-    assert row["Chủ thể"] == "HTX Chè Đồng Tâm"
-    assert row["Loại chủ thể"] == "Hợp tác xã"
-    assert row["Điện thoại"] == "0212 3850 123"
-    assert row["Hạng sao OCOP hiện hành"] == "4"
-    assert row["Hiệu lực hạng sao đến"] == decision.valid_until.strftime("%d/%m/%Y")
-    assert row["Tình trạng hạng sao"] == "còn hiệu lực"
-    assert "Chỉ dẫn địa lý 00002" in row["Văn bản chứng nhận còn hiệu lực"]
-    assert "Quyết định công nhận OCOP 1032/QĐ-UBND (4 sao)" in row["Văn bản chứng nhận còn hiệu lực"]
-    assert row["Trang sản phẩm"].endswith(product.get_absolute_url())
-
-
-def test_export_rows_are_the_list_rows(client):
-    catalogue(5)
-    query = {"province": "son-la", "cert": "gi", "sort": "-stars"}
-    body = b"".join(client.get("/products/export.csv", query).streaming_content).decode("utf-8-sig")
-    exported = [row[0] for row in list(csv.reader(io.StringIO(body)))[1:]]
-    listed = re.findall(r'<h3 class="card-title"><a href="[^"]+">([^<]+)</a>', html(client.get("/products/", query)))
-    assert exported == listed
-    assert len(exported) == 3
 
 
 # --- Product page ----------------------------------------------------------------------------------
@@ -319,15 +274,3 @@ def test_deep_pages_are_capped_with_a_notice(client, monkeypatch):
     clamped = html(client.get("/products/", {"page": "5"}))
     assert 'aria-current="page">3<' in clamped
     assert "“5”" in clamped
-
-
-def test_csv_export_neutralises_spreadsheet_formulas(client):
-    from products.exports import format_cell
-
-    assert format_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
-    assert format_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert format_cell("+84 912 345 678") == "+84 912 345 678"  # a phone number stays as it is
-    assert format_cell("Chè Shan tuyết") == "Chè Shan tuyết"
-    f.product(name="=1+1 Chè")
-    body = b"".join(client.get("/products/export.csv").streaming_content).decode("utf-8-sig")
-    assert "'=1+1 Chè" in body

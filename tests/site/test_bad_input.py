@@ -1,4 +1,4 @@
-"""Nothing a visitor can put in a URL gives a server error (DESIGN.md §6; issue 3).
+"""Nothing a visitor can put in a URL gives a server error.
 
 Explicit cases first (non-numbers, out-of-range and unknown values for every parameter, a
 10,000-character q, NUL and control characters, repeated parameters, negative and huge pages),

@@ -1,4 +1,4 @@
-"""CSRF is enforced on every form (issue 7).
+"""CSRF is enforced on every form.
 
 The forms are found by crawling, not listed by hand: a client that enforces CSRF checks follows the
 links of the public site (from / with a shortlist in its session) and of the back-office (from /admin/
@@ -33,12 +33,13 @@ from django.urls import Resolver404, resolve
 from simple_history.admin import SimpleHistoryAdmin
 
 from producers.models import Producer, Province
-from products.enquiry_models import Enquiry
 from products.models import Category, Product, ProductGroup
-from products.shortlist import SESSION_KEY
 from tests.admin_world import PASSWORD, build_world
-from tests.products.trade_world import buyer_data, new_address
-from tests.site.fuzzing import check, html_forms, html_links, rolled_back, row_counts
+from tests.site.fuzzing import check, rolled_back, row_counts
+from tests.site.page_forms import html_forms, html_links
+from tests.trade.trade_world import buyer_data, new_address
+from trade.models import Enquiry
+from trade.shortlist import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Fuzzing the public site (issue 7): generated requests to every public URL, the verify page and the
+"""Fuzzing the public site: generated requests to every public URL, the verify page and the
 enquiry form, never a server error and never a traceback, at least 2,000 requests per surface.
 
 Each surface is one test that counts the requests it makes and asserts the count at the end. Every
@@ -27,10 +27,6 @@ from hypothesis import strategies as st
 
 from certifications.models import Certificate
 from producers.models import Province
-from products import enquiries
-from products.enquiry_models import Enquiry
-from products.shortlist import SESSION_KEY
-from tests.products.trade_world import build_trade_world, buyer_data, new_address
 from tests.site.builders import catalogue
 from tests.site.fuzzing import (
     Budget,
@@ -45,6 +41,10 @@ from tests.site.fuzzing import (
     values,
     vietnamese_variants,
 )
+from tests.trade.trade_world import build_trade_world, buyer_data, new_address
+from trade import enquiries
+from trade.models import Enquiry
+from trade.shortlist import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ class Url:
         self.requests = requests
         self.parameters = list(parameters)
         self.method = method
-        self.always_200 = always_200  # DESIGN.md §6: a malformed value is ignored and named, never an error
+        self.always_200 = always_200  # a malformed value is ignored and named, never an error
         self.i18n = i18n
         self.slugs = slugs  # world -> [slugs] for a URL with <slug>, or [ids]
         self.known = known  # world -> values the page understands, mixed into the generated ones

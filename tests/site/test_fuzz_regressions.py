@@ -198,7 +198,7 @@ def test_existing_inline_rows_posted_as_new_are_a_form_error(world, record, pref
     account's provinces) come back as new rows: their insert broke the model's unique constraint
     (IntegrityError, a 500)."""
     from certifications.models import CertifiedProduct
-    from tests.site.fuzzing import html_forms
+    from tests.site.page_forms import html_forms
 
     obj = world.sl.certificate if record == "certificate" else world.sl.staff
     client = logged_in(world.superuser)

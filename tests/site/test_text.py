@@ -1,4 +1,4 @@
-"""The Vietnamese folding helper and what is built on it (DESIGN.md §7)."""
+"""The Vietnamese folding helper and what is built on it."""
 
 import unicodedata
 

@@ -1,4 +1,4 @@
-"""Tell each province's staff which certificates expire within the next 90 days.
+"""Tell each province's staff which certificates expire within the next OCOP_EXPIRING_DAYS days (a setting).
 
 `python manage.py expiry_report` prints the report of every province; `--send` mails each province's
 report to its staff (the active staff accounts assigned to it, with an e-mail address) through the
@@ -19,7 +19,10 @@ from ...services import expiring_by_province
 
 
 class Command(BaseCommand):
-    help = "Report the certificates that expire within 90 days, by province; --send mails each province's staff."
+    help = (
+        f"Report the certificates that expire within {settings.OCOP_EXPIRING_DAYS} days, by province; "
+        "--send mails each province's staff."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--send", action="store_true", help="Mail each report to the province's staff.")

@@ -46,31 +46,13 @@ class Command(BaseCommand):
             raise CommandError("The user name is empty.")
         wanted = self.provinces(provinces)
         if email:
-            try:
-                validate_email(email)
-            except ValidationError as exc:
-                raise CommandError(f"Not an e-mail address: {email}") from exc
-        password = None
-        if password_from_env:
-            password = os.environ.get(password_from_env)
-            if not password:
-                raise CommandError(f"The environment variable {password_from_env} is not set or empty.")
-        try:
-            group = Group.objects.get(name=PROVINCIAL_STAFF_GROUP)
-        except Group.DoesNotExist as exc:
-            raise CommandError(f'The "{PROVINCIAL_STAFF_GROUP}" group is missing: run `manage.py migrate`.') from exc
+            self.check_email(email)
+        password = self.password_from(password_from_env) if password_from_env else None
+        group = self.staff_group()
 
-        User = get_user_model()
         with transaction.atomic():
-            user, created = User.objects.get_or_create(username=username)
-            if password is not None:
-                try:
-                    password_validation.validate_password(password, user)
-                except ValidationError as exc:
-                    raise CommandError("The password is too weak: " + " ".join(exc.messages)) from exc
-                user.set_password(password)
-            elif created:
-                user.set_unusable_password()
+            user, created = get_user_model().objects.get_or_create(username=username)
+            self.set_password(user, password, created)
             if email:
                 user.email = email
             user.is_staff = True
@@ -85,19 +67,55 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
 
         if verbosity:
-            after = sorted(p.slug for p in wanted)
-            verb = ("Would create" if created else "Would update") if dry_run else ("Created" if created else "Updated")
-            self.stdout.write(self.style.SUCCESS(f"{verb} staff account {username!r}: provinces {', '.join(after)}."))
-            removed = sorted(before - set(after))
-            if removed and not created:
-                self.stdout.write(f"No longer assigned to: {', '.join(removed)}.")
-            if password is not None:
-                self.stdout.write("Password set from the environment.")
-            elif created:
-                self.stdout.write(
-                    "No password yet (the account cannot log in). Set one with:\n"
-                    f"  python manage.py changepassword {username}"
-                )
+            self.report(username, wanted, before, created=created, dry_run=dry_run, password_set=password is not None)
+
+    @staticmethod
+    def check_email(email):
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise CommandError(f"Not an e-mail address: {email}") from exc
+
+    @staticmethod
+    def password_from(variable):
+        password = os.environ.get(variable)
+        if not password:
+            raise CommandError(f"The environment variable {variable} is not set or empty.")
+        return password
+
+    @staticmethod
+    def staff_group():
+        try:
+            return Group.objects.get(name=PROVINCIAL_STAFF_GROUP)
+        except Group.DoesNotExist as exc:
+            raise CommandError(f'The "{PROVINCIAL_STAFF_GROUP}" group is missing: run `manage.py migrate`.') from exc
+
+    @staticmethod
+    def set_password(user, password, created):
+        """The password from the environment, checked by the validators; none (unusable) for a new account."""
+        if password is not None:
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError("The password is too weak: " + " ".join(exc.messages)) from exc
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+
+    def report(self, username, wanted, before, *, created, dry_run, password_set):
+        after = sorted(p.slug for p in wanted)
+        verb = ("Would create" if created else "Would update") if dry_run else ("Created" if created else "Updated")
+        self.stdout.write(self.style.SUCCESS(f"{verb} staff account {username!r}: provinces {', '.join(after)}."))
+        removed = sorted(before - set(after))
+        if removed and not created:
+            self.stdout.write(f"No longer assigned to: {', '.join(removed)}.")
+        if password_set:
+            self.stdout.write("Password set from the environment.")
+        elif created:
+            self.stdout.write(
+                "No password yet (the account cannot log in). Set one with:\n"
+                f"  python manage.py changepassword {username}"
+            )
 
     def provinces(self, slugs):
         found = {p.slug: p for p in Province.objects.filter(slug__in=slugs).select_related("merged_into")}

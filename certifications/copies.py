@@ -1,0 +1,199 @@
+"""A product's derived copies: what they hold, and the one path that recomputes them.
+
+`Product` stores values derived from itself, its producer, category and province and its certificate
+entries, so that public pages never join the certificates to list, filter or search products:
+`name_key` (the folded name, for an A–Z order), `search_text` (folded name, category, producer,
+province and certificate titles) and the validity copies `ocop_until_<n>` and `<kind>_until` (the last
+day on which an in-force entry covers the product; queries compare them with the day, so an expiry
+takes effect on its day with no job to run).
+
+The copies are pure functions of plain values (`rating_copy`, `search_text`, `name_key`,
+`derived_values`), shared by `refresh_products` and the bulk synthetic data. Every write that can
+change them (products, entries, certificates, producers, categories, provinces, revocations, imports)
+reaches `refresh_products` through the receivers in certifications/signals.py.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from core import validity
+from core.text import fold_vietnamese
+from products.models import COPY_FIELDS, IP_KINDS, Product
+
+from .models import CertifiedProduct
+
+# Products recomputed per batch by refresh_products().
+REFRESH_BATCH = 500
+
+
+class Entry(NamedTuple):
+    """What the copies read of one certificate entry (the order of ENTRY_FIELDS)."""
+
+    kind: str
+    stars: int | None = None
+    valid_until: datetime.date | None = None
+    revoked_on: datetime.date | None = None
+    certificate_revoked_on: datetime.date | None = None
+    title: str = ""
+    former_province: str | None = None
+
+
+ENTRY_FIELDS = (
+    "kind",
+    "stars",
+    "certificate__valid_until",
+    "revoked_on",
+    "certificate__revoked_on",
+    "certificate__title",
+    "certificate__former_province__name",
+)
+
+
+# -- the copies, from plain values ----------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """The folded name: a Vietnamese A–Z order from an index (byte order puts "Đ" after "Z")."""
+    return fold_vietnamese(name or "")[:255]
+
+
+def search_text(texts: Iterable[str], entries: Iterable[Entry] = ()) -> str:
+    """`texts` (the product's own, see product_texts) then each entry's title and former province, folded."""
+    parts = list(texts)
+    for entry in entries:
+        parts += [entry.title, entry.former_province]
+    return fold_vietnamese(" ".join(p for p in parts if p))
+
+
+def rating_copy(entries: Iterable[Entry]) -> dict[str, datetime.date | None]:
+    """ocop_until_<n>: the last day an OCOP entry of at least n stars is in force; <kind>_until: the
+    last day an entry of that GI or mark kind is in force (datetime.date.max: no end); None: never."""
+    copy = dict.fromkeys(COPY_FIELDS, None)
+    for entry in entries:
+        end = validity.last_day_in_force(entry.valid_until, entry.revoked_on, entry.certificate_revoked_on)
+        if entry.kind == validity.CertificateKind.OCOP:
+            keys = [f"ocop_until_{n}" for n in validity.STAR_LEVELS if entry.stars is not None and entry.stars >= n]
+        else:
+            keys = [f"{entry.kind}_until"] if entry.kind in IP_KINDS else []
+        for key in keys:
+            if copy[key] is None or end > copy[key]:
+                copy[key] = end
+    return copy
+
+
+def derived_values(name: str, texts: Iterable[str], entries: Iterable[Entry] = ()) -> dict:
+    """Every derived field of a product: {"search_text", "name_key", "ocop_until_3", …}."""
+    entries = list(entries)
+    return {"search_text": search_text(texts, entries), "name_key": name_key(name), **rating_copy(entries)}
+
+
+def product_texts(product) -> list[str]:
+    """What a product folds into its search text before its certificates: name, category, producer,
+    province (and the former province its producer names). Reads the instance's relations."""
+    texts = [product.name, product.name_en]
+    if product.category_id:
+        texts += [product.category.name, product.category.name_en]
+    if product.producer_id:
+        producer = product.producer
+        texts += [producer.name, producer.province.name, producer.province.name_en]
+        if producer.former_province_id:
+            texts.append(producer.former_province.name)
+    return texts
+
+
+# -- the one trigger -----------------------------------------------------------------------------
+
+
+def refresh_products(products, *, lock: bool, batch_size: int | None = None) -> int:
+    """Recompute the derived copies of `products`; returns how many products changed.
+
+    `products` is a queryset (the rows are rewritten, only where a value changed) or a list of
+    instances about to be saved (their attributes are set; their save writes them, so saving an
+    instance loaded before its certificates changed never writes back a stale copy).
+
+    `lock`: lock the rows first, in primary-key order so that two writers cannot deadlock. Two staff
+    members adding entries to one product at the same moment would otherwise each compute the copy
+    without the other's uncommitted entry, and the last to commit would lose the first's; with the
+    lock the second waits, then reads the first's committed entry (READ COMMITTED).
+    """
+    if not isinstance(products, QuerySet):
+        return _refresh_instances(list(products))
+    batch_size = batch_size or REFRESH_BATCH
+    if not lock:
+        return _refresh_rows(products, batch_size)
+    with transaction.atomic():
+        ids = list(products.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+        return _refresh_rows(Product.objects.filter(pk__in=ids), batch_size)
+
+
+def _entries_by_product(product_ids) -> dict[int, list[Entry]]:
+    rows = {}
+    in_chunk = CertifiedProduct.objects.filter(product_id__in=product_ids).order_by("product_id", "pk")
+    for product_id, *row in in_chunk.values_list("product_id", *ENTRY_FIELDS):
+        rows.setdefault(product_id, []).append(Entry(*row))
+    return rows
+
+
+def _refresh_instances(products) -> int:
+    saved = [product.pk for product in products if product.pk]
+    entries = _entries_by_product(saved) if saved else {}
+    changed = 0
+    for product in products:
+        values = derived_values(product.name, product_texts(product), entries.get(product.pk, []))
+        changed += _assign(product, values)
+    return changed
+
+
+def _refresh_rows(products, batch_size) -> int:
+    """In batches: two reads per `batch_size` products and one prepared UPDATE for those that changed,
+    where saving one by one costs three queries a product (a category of 10,000 products renamed in
+    the admin must finish well within the 30 s request timeout)."""
+    ids = list(products.order_by("pk").values_list("pk", flat=True).distinct())
+    changed_count = 0
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        entries = _entries_by_product(chunk)
+        changed = []
+        rows = Product.objects.filter(pk__in=chunk).select_related(
+            "producer__province", "producer__former_province", "category"
+        )
+        for product in rows:
+            values = derived_values(product.name, product_texts(product), entries.get(product.pk, []))
+            if _assign(product, values):
+                changed.append(product)
+        if changed:
+            write_fields(Product, changed, ["search_text", "name_key", *COPY_FIELDS])
+        changed_count += len(changed)
+    return changed_count
+
+
+def _assign(product, values) -> bool:
+    """Set `values` on `product`; whether any differed."""
+    if all(getattr(product, name) == value for name, value in values.items()):
+        return False
+    for name, value in values.items():
+        setattr(product, name, value)
+    return True
+
+
+def write_fields(model, objects, fields):
+    """UPDATE `fields` of `objects` by primary key: one statement prepared once and run for each row.
+
+    Django's bulk_update() builds a CASE of one branch per row and field, which costs seconds of
+    Python per thousand rows; this writes the same values without signals or history, like update().
+    """
+    quote = connection.ops.quote_name
+    model_fields = [model._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+    rows = [
+        [field.get_db_prep_value(getattr(obj, field.attname), connection) for field in model_fields] + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

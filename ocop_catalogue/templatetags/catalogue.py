@@ -1,0 +1,196 @@
+"""Template helpers of the public pages: names in the visitor's language, rating, status and kind
+badges, product photos with their thumbnails or placeholder, pagination, charts, JSON-LD.
+
+They live in the project package, above every app: it may use what all the apps provide.
+"""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
+from django.urls import translate_url
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from core.i18n import localized_name
+from core.validity import CertificateKind, Status
+from products.images import SIZES, thumbnail
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+STATUS_ICONS = {
+    Status.VALID: "valid",
+    Status.EXPIRING: "expiring",
+    Status.EXPIRED: "expired",
+    Status.REVOKED: "revoked",
+}
+KIND_SHORT = {
+    CertificateKind.GI: "gi",
+    CertificateKind.CERTIFICATION_MARK: "mark",
+    CertificateKind.COLLECTIVE_MARK: "mark",
+    CertificateKind.OCOP: "ocop",
+}
+
+
+@register.filter
+def localized(obj):
+    """The English name of a province, group, category or product on English pages."""
+    return localized_name(obj)
+
+
+@register.inclusion_tag("includes/rating.html")
+def rating(stars, until=None, size=""):
+    """A current OCOP rating: stars drawn and said in words ("4 sao" / "4 stars"), with its validity."""
+    stars = int(stars or 0)
+    return {"stars": stars, "until": until, "size": size, "on": range(stars), "off": range(5 - stars)}
+
+
+@register.inclusion_tag("includes/status.html")
+def status_badge(code, date=None):
+    """A status in words with an icon, never in colour alone."""
+    try:
+        status = Status(code)
+    except ValueError:
+        return {"status": None}
+    return {"status": status, "css": STATUS_ICONS[status], "date": date}
+
+
+@register.inclusion_tag("includes/kind_badge.html")
+def kind_badge(kind, short=False):
+    """A certificate kind in words; `short` says just "OCOP" for a rating decision."""
+    try:
+        kind = CertificateKind(kind)
+    except ValueError:
+        return {"label": kind, "css": "other"}
+    label = "OCOP" if short and kind == CertificateKind.OCOP else kind.label
+    return {"label": label, "css": KIND_SHORT[kind]}
+
+
+@register.filter
+def group_icon(group_code):
+    """The project's own picture of an OCOP group, also the placeholder of a product without a photo."""
+    code = group_code if group_code in range(1, 7) else 1
+    return static(f"img/group-{code}.svg")
+
+
+@register.inclusion_tag("includes/product_image.html")
+def product_image(product, size="card", lazy=True, decorative=False):
+    """The product's photo (its thumbnail at `size`) or the placeholder of its OCOP group."""
+    found = thumbnail(product.image, size, product.image_width, product.image_height)
+    if found:
+        url, width, height = found
+        alt = "" if decorative else product.name
+        placeholder = False
+    else:
+        width, height = SIZES["card"][:2]
+        url = group_icon(product.category.group.code if product.category_id else 1)
+        alt = "" if decorative else _("Chưa có ảnh sản phẩm")
+        placeholder = True
+    return {
+        "url": url,
+        "width": width,
+        "height": height,
+        "alt": alt,
+        "lazy": lazy,
+        "placeholder": placeholder,
+        "size": size,
+    }
+
+
+@register.inclusion_tag("includes/product_image.html")
+def photo_image(photo, product_name, size="card", lazy=True):
+    """One of a product's extra photos (ProductImage) at `size`."""
+    found = thumbnail(photo.image, size, photo.width, photo.height)
+    url, width, height = found if found else ("", *SIZES[size][:2])
+    return {
+        "url": url,
+        "width": width,
+        "height": height,
+        "alt": photo.alt_text or product_name,
+        "lazy": lazy,
+        "placeholder": False,
+        "size": size,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def alternate_url(context, language):
+    """This page's address in `language` (query string kept)."""
+    request = context.get("request")
+    if request is None:
+        return "/" if language == "vi" else "/en/"
+    return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path=None):
+    request = context.get("request")
+    if request is None:
+        return path or ""
+    return request.build_absolute_uri(path if path is not None else request.path)
+
+
+@register.filter
+def json_ld(data):
+    """A schema.org data block: JSON, not script, so a strict CSP leaves it alone."""
+    payload = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.inclusion_tag("includes/pagination.html")
+def pagination(page, filterset):
+    """Page links that keep the filters; long ranges are elided around the current page."""
+    paginator = page.paginator
+    links = []
+    for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            links.append((None, None, False))
+        else:
+            links.append((number, filterset.page_url(number), number == page.number))
+    return {
+        "page": page,
+        "links": links,
+        "previous_url": filterset.page_url(page.number - 1) if page.has_previous() else None,
+        "next_url": filterset.page_url(page.number + 1) if page.has_next() else None,
+    }
+
+
+@register.inclusion_tag("includes/star_chart.html")
+def star_chart(rows, title):
+    """A column chart (SVG) of products by current stars: rows of (label, count, url, css class)."""
+    width, top, baseline, column, gap = 360, 28, 170, 64, 26
+    highest = max((count for _l, count, _u, _c in rows), default=0) or 1
+    columns = []
+    for i, (label, count, url, css) in enumerate(rows):
+        height = round((baseline - top) * count / highest)
+        x = gap / 2 + i * (column + gap)
+        columns.append(
+            {
+                "label": label,
+                "count": count,
+                "url": url,
+                "css": css,
+                "x": x,
+                "y": baseline - height,
+                "width": column,
+                "height": height,
+                "text_x": x + column / 2,
+                "count_y": baseline - height - 8,
+                "label_y": baseline + 22,
+            }
+        )
+    return {"columns": columns, "title": title, "width": width, "height": baseline + 34, "baseline": baseline}
+
+
+@register.inclusion_tag("includes/bar_rows.html")
+def bar_rows(rows, title):
+    """Horizontal bars (one small SVG each) with HTML labels that wrap on a phone."""
+    highest = max((count for _l, count, _u, _c in rows), default=0) or 1
+    bars = [
+        {"label": label, "count": count, "url": url, "css": css, "width": round(100 * count / highest, 1)}
+        for label, count, url, css in rows
+    ]
+    return {"bars": bars, "title": title}

@@ -1,0 +1,228 @@
+"""Trade enquiries from buyers: the spam checks, storing one enquiry per producer, the mails.
+
+    if rate_limited(address): ...                      # before anything is stored
+    enquiries = send_enquiries(buyer=..., products_by_producer=[(producer, [products]), ...],
+                               language="vi", base_url="https://...")
+    count_submission(address)
+
+Each producer gets its own enquiry (and its own mail), all sharing one reference; the staff of each
+producer's province (producers.StaffProvince) get a copy with a link to the admin; the buyer gets one
+confirmation. Mails go out after the rows are committed, and a mail server that fails loses no enquiry:
+it stays in the admin with the status "new".
+
+The rate limit counts per address in the shared `catalogue` cache (Redis in production, a database
+table otherwise), so every worker and host sees the same count. The address is kept only as a keyed
+hash, and only for the length of the window.
+"""
+
+import datetime
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from producers.models import StaffProvince
+
+from .models import Enquiry
+
+logger = logging.getLogger(__name__)
+
+# How long enquiries are kept (the privacy notice says so; `purge_enquiries` removes older ones).
+RETENTION_DAYS = getattr(settings, "OCOP_ENQUIRY_RETENTION_DAYS", 365)
+# At most this many sent enquiries (a shortlist enquiry counts once) per address per window.
+RATE_LIMIT = getattr(settings, "OCOP_ENQUIRY_RATE_LIMIT", 5)
+RATE_WINDOW_SECONDS = getattr(settings, "OCOP_ENQUIRY_RATE_WINDOW", 60 * 60)
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
+
+
+@dataclass(frozen=True)
+class Buyer:
+    name: str
+    organisation: str
+    email: str
+    phone: str
+    location: str
+    quantity: str
+    message: str
+
+    @property
+    def display_name(self):
+        return f"{self.name} ({self.organisation})" if self.organisation else self.name
+
+
+def new_reference() -> str:
+    return "YC-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+# --- Rate limit -----------------------------------------------------------------------------------
+
+
+def _cache():
+    return caches["catalogue"]
+
+
+def _rate_key(address) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:enquiry:{address or 'unknown'}".encode()).hexdigest()[:40]
+    return f"enquiry-rate:{digest}"
+
+
+def rate_limited(address) -> bool:
+    """Whether this address has already sent RATE_LIMIT enquiries in the current window."""
+    try:
+        count = _cache().get(_rate_key(address)) or 0
+    except Exception:  # a cache outage must not stop buyers; the honeypot and CSRF still stand
+        logger.warning("Enquiry rate limit unavailable (cache read failed)", exc_info=True)
+        return False
+    return count >= RATE_LIMIT
+
+
+def count_submission(address):
+    """Count one submission (sent, or refused as automated) against the address's window."""
+    key = _rate_key(address)
+    cache = _cache()
+    try:
+        cache.add(key, 0, RATE_WINDOW_SECONDS)  # the window starts with the first submission
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+    except Exception:
+        logger.warning("Enquiry rate limit unavailable (cache write failed)", exc_info=True)
+
+
+def rate_window_minutes() -> int:
+    return max(1, RATE_WINDOW_SECONDS // 60)
+
+
+# --- Storing --------------------------------------------------------------------------------------
+
+
+def send_enquiries(*, buyer: Buyer, products_by_producer, language="vi", base_url=""):
+    """Store one enquiry per (producer, products) pair, atomically; mail them once committed."""
+    reference = new_reference()
+    enquiries = []
+    with transaction.atomic():
+        for producer, products in products_by_producer:
+            enquiry = Enquiry(
+                reference=reference,
+                producer=producer,
+                buyer_name=buyer.name,
+                organisation=buyer.organisation,
+                email=buyer.email,
+                phone=buyer.phone,
+                location=buyer.location,
+                quantity=buyer.quantity,
+                message=buyer.message,
+                language=language,
+            )
+            enquiry.full_clean()
+            enquiry.save()
+            enquiry.products.set(products)
+            enquiries.append(enquiry)
+        ids = [enquiry.pk for enquiry in enquiries]
+        transaction.on_commit(lambda: deliver(ids, base_url=base_url), robust=True)
+    return enquiries
+
+
+def purge(older_than_days: int, *, dry_run=False) -> int:
+    """Delete the enquiries sent more than `older_than_days` days ago; the number of them."""
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    old = Enquiry.objects.older_than(cutoff)
+    count = old.count()
+    if not dry_run and count:
+        with transaction.atomic():
+            old.delete()
+    return count
+
+
+# --- Mails ----------------------------------------------------------------------------------------
+
+
+def staff_emails(province_id) -> list[str]:
+    """Addresses of the active staff accounts that look after the province."""
+    rows = (
+        StaffProvince.objects.filter(province_id=province_id, user__is_active=True, user__is_staff=True)
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    return list(rows)
+
+
+def _render(name, context):
+    subject = render_to_string(f"trade/email/{name}_subject.txt", context)
+    body = render_to_string(f"trade/email/{name}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def _product_links(enquiry, base_url):
+    return [(product.name, base_url + product.get_absolute_url()) for product in enquiry.products.all()]
+
+
+def build_mails(enquiries, *, base_url=""):
+    """The mails of one batch of enquiries: per producer, to the producer and to its province's staff;
+    then one confirmation to the buyer. Producers and staff read Vietnamese; the buyer their own language."""
+    messages = []
+    buyer_reply_to = [enquiries[0].email] if enquiries and enquiries[0].email else []
+    with translation.override("vi"):
+        for enquiry in enquiries:
+            context = {
+                "enquiry": enquiry,
+                "producer": enquiry.producer,
+                "products": _product_links(enquiry, base_url),
+                "admin_url": base_url + reverse("admin:trade_enquiry_change", args=[enquiry.pk]),
+                "site_name": settings.SITE_NAME,
+            }
+            if enquiry.producer.email:
+                subject, body = _render("enquiry_to_producer", context)
+                messages.append(EmailMessage(subject, body, to=[enquiry.producer.email], reply_to=buyer_reply_to))
+            staff = staff_emails(enquiry.producer.province_id)
+            if staff:
+                subject, body = _render("enquiry_to_staff", context)
+                messages.append(EmailMessage(subject, body, to=staff, reply_to=buyer_reply_to))
+    if enquiries and enquiries[0].email:
+        first = enquiries[0]
+        with translation.override(first.language or settings.LANGUAGE_CODE):
+            context = {
+                "enquiry": first,
+                "enquiries": [(e, _product_links(e, base_url)) for e in enquiries],
+                "retention_days": RETENTION_DAYS,
+                "site_name": settings.SITE_NAME,
+            }
+            subject, body = _render("enquiry_confirmation", context)
+            messages.append(EmailMessage(subject, body, to=[first.email], headers={"Auto-Submitted": "auto-generated"}))
+    return messages
+
+
+def deliver(enquiry_ids, *, base_url=""):
+    """Send the mails of the enquiries `enquiry_ids` (one batch); a failed mail is logged, never raised."""
+    enquiries = list(
+        Enquiry.objects.filter(pk__in=enquiry_ids)
+        .select_related("producer__province")
+        .prefetch_related("products")
+        .order_by("pk")
+    )
+    messages = build_mails(enquiries, base_url=base_url)
+    if not messages:
+        return 0
+    sent = 0
+    try:
+        with get_connection() as connection:
+            for message in messages:
+                message.connection = connection
+                try:
+                    sent += message.send()
+                except Exception:
+                    logger.exception("Could not send an enquiry mail to %s", ", ".join(message.to))
+    except Exception:
+        logger.exception("Could not open the mail connection for enquiries %s", enquiry_ids)
+    return sent

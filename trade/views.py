@@ -1,0 +1,349 @@
+"""Pages and files for buyers: the shortlist and its exports, trade enquiries, the product
+list as XLSX, and the open data (the JSON API and the page that documents it).
+
+Every page works without JavaScript: the shortlist changes through small POST forms (with Django's CSRF
+token) that redirect back to where the buyer was.
+"""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core.filters import clean_text
+from core.http import client_ip
+from core.i18n import localized_name
+from producers.models import Producer
+from products.filters import ProductFilter
+from products.models import Product
+
+from . import enquiries
+from .exports import export_header, export_rows
+from .forms import EnquiryForm
+from .models import Enquiry
+from .open_data import FORMAT_VERSION, product_data, with_open_data
+from .shortlist import MAX_ITEMS, Shortlist
+from .spreadsheets import EXPORT_STEM, XLSX_MAX_ROWS, csv_response, xlsx_response
+
+SHORTLIST_STEM = "danh-sach-chon-ocop"
+API_PAGE_SIZE = 50
+# Like the HTML list: OFFSET pagination gets slow deep into a big table; the full dump has everything.
+API_MAX_PAGES = 200
+SENT_SESSION_KEY = "enquiries_sent"
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+# --- Exports of the filtered list -------------------------------------------------------------------
+
+
+@require_safe
+def product_export_csv(request):
+    filterset = ProductFilter(request.GET)
+    return csv_response(export_header(), export_rows(filterset.qs, base_url=_base_url(request)), EXPORT_STEM)
+
+
+@require_safe
+def product_export_xlsx(request):
+    filterset = ProductFilter(request.GET)
+    count = filterset.qs.count()
+    if count > XLSX_MAX_ROWS:
+        context = {
+            "filterset": filterset,
+            "count": count,
+            "max_rows": XLSX_MAX_ROWS,
+            "list_url": reverse("products:product_list") + filterset.query_string(),
+            "csv_url": reverse("products:export_csv") + filterset.query_string(),
+            "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Tải về Excel"), None)],
+        }
+        return render(request, "trade/export_too_big.html", context)
+    rows = export_rows(filterset.qs, base_url=_base_url(request))
+    return xlsx_response(export_header(), rows, EXPORT_STEM, title=_("Sản phẩm OCOP"))
+
+
+# --- Shortlist ------------------------------------------------------------------------------------
+
+
+def _posted_product(request):
+    slug = clean_text(request.POST.get("product", ""), 300)[0]
+    if not slug:
+        raise Http404(_("Không có sản phẩm nào được chọn."))
+    return get_object_or_404(Product.objects.published().only("pk", "slug"), slug=slug)
+
+
+def _back(request, anchor=""):
+    """Where the buyer was (a page of this site), or the shortlist."""
+    target = request.POST.get("next", "")
+    safe = (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    )
+    if not safe:
+        return redirect("products:shortlist")
+    return redirect(target.split("#", 1)[0] + (f"#{anchor}" if anchor else ""))
+
+
+@require_POST
+def shortlist_add(request):
+    product = _posted_product(request)
+    shortlist = Shortlist(request.session)
+    if not shortlist.add(product.pk):
+        messages.warning(
+            request,
+            _("Danh sách chọn đã có %(n)s sản phẩm, mức tối đa. Hãy bỏ bớt sản phẩm hoặc tải danh sách về trước.")
+            % {"n": MAX_ITEMS},
+        )
+        return redirect("products:shortlist")
+    return _back(request, f"shortlist-{product.slug}")
+
+
+@require_POST
+def shortlist_remove(request):
+    product = _posted_product(request)
+    Shortlist(request.session).remove(product.pk)
+    return _back(request, f"shortlist-{product.slug}")
+
+
+@require_POST
+def shortlist_clear(request):
+    Shortlist(request.session).clear()
+    messages.info(request, _("Đã xóa danh sách chọn."))
+    return redirect("products:shortlist")
+
+
+def _by_producer(products):
+    """[(producer, [products])] in the order the producers first appear."""
+    groups = {}
+    for product in products:
+        groups.setdefault(product.producer_id, []).append(product)
+    return [(items[0].producer, items) for items in groups.values()]
+
+
+@require_safe
+def shortlist_page(request):
+    shortlist = Shortlist(request.session)
+    products = list(shortlist.products_with_certificates()) if len(shortlist) else []
+    shortlist.keep_only([product.pk for product in products])
+    producer_count = len({product.producer_id for product in products})
+    context = {
+        "products": products,
+        "producer_count": producer_count,
+        "max_items": MAX_ITEMS,
+        "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Danh sách chọn"), None)],
+    }
+    return render(request, "trade/shortlist.html", context)
+
+
+def _shortlist_rows(request):
+    return export_rows(Shortlist(request.session).products(), base_url=_base_url(request))
+
+
+@require_safe
+def shortlist_export_csv(request):
+    return csv_response(export_header(), _shortlist_rows(request), SHORTLIST_STEM)
+
+
+@require_safe
+def shortlist_export_xlsx(request):
+    return xlsx_response(export_header(), _shortlist_rows(request), SHORTLIST_STEM, title=_("Danh sách chọn"))
+
+
+# --- Enquiries ------------------------------------------------------------------------------------
+
+
+def _refusal(request, form, template, context):
+    """The page refusing a submission that looks automated or comes too often, or None to go on."""
+    address = client_ip(request)
+    if form.is_bot:
+        enquiries.count_submission(address)
+        context["refusal"] = _(
+            "Yêu cầu chưa được gửi: ô “Để trống ô này” (ẩn với người dùng) có nội dung, nên hệ thống coi đây là "
+            "thư tự động. Nếu bạn gửi thật, hãy xóa nội dung ô đó rồi gửi lại, hoặc gọi điện trực tiếp cho chủ thể."
+        )
+        return render(request, template, context, status=400)
+    if enquiries.rate_limited(address):
+        minutes = enquiries.rate_window_minutes()
+        context["refusal"] = ngettext(
+            "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
+            "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
+            "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
+            "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
+            enquiries.RATE_LIMIT,
+        ) % {"count": enquiries.RATE_LIMIT, "minutes": minutes}
+        response = render(request, template, context, status=429)
+        response["Retry-After"] = str(enquiries.RATE_WINDOW_SECONDS)
+        return response
+    return None
+
+
+def _send(request, form, products_by_producer):
+    sent = enquiries.send_enquiries(
+        buyer=form.buyer(),
+        products_by_producer=products_by_producer,
+        language=get_language() or "vi",
+        base_url=_base_url(request),
+    )
+    enquiries.count_submission(client_ip(request))
+    request.session[SENT_SESSION_KEY] = [enquiry.pk for enquiry in sent]
+    return redirect("products:enquiry_sent")
+
+
+def _requested_ids(request, products):
+    """Products to tick at first: those named in the address (?product=slug) and those on the shortlist."""
+    slugs = set(request.GET.getlist("product"))
+    listed = set(Shortlist(request.session).ids)
+    return [p.pk for p in products if p.slug in slugs or p.pk in listed]
+
+
+def _enquiry_context(**extra):
+    return {"retention_days": enquiries.RETENTION_DAYS, "refusal": None, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+def producer_enquiry(request, slug):
+    producer = get_object_or_404(Producer.objects.select_related("province"), slug=slug)
+    products = list(Product.objects.published().filter(producer=producer).order_by("search_text", "pk"))
+    choices = [(product.pk, product.name) for product in products]
+    template = "trade/enquiry_form.html"
+    context = _enquiry_context(
+        producer=producer,
+        breadcrumbs=[
+            (_("Chủ thể OCOP"), reverse("producers:producer_list")),
+            (producer.name, producer.get_absolute_url()),
+            (_("Gửi yêu cầu kết nối"), None),
+        ],
+    )
+    if request.method == "POST":
+        form = EnquiryForm(request.POST, product_choices=choices)
+        context["form"] = form
+        refused = _refusal(request, form, template, context)
+        if refused:
+            return refused
+        if form.is_valid():
+            chosen = set(form.cleaned_data.get("products", []))
+            return _send(request, form, [(producer, [p for p in products if p.pk in chosen])])
+        return render(request, template, context)
+    context["form"] = EnquiryForm(initial={"products": _requested_ids(request, products)}, product_choices=choices)
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def shortlist_enquiry(request):
+    products = list(Shortlist(request.session).products())
+    groups = _by_producer(products)
+    choices = [
+        (f"{producer.name} · {localized_name(producer.province)}", [(p.pk, p.name) for p in items])
+        for producer, items in groups
+    ]
+    template = "trade/enquiry_form.html"
+    context = _enquiry_context(
+        groups=groups,
+        from_shortlist=True,
+        breadcrumbs=[(_("Danh sách chọn"), reverse("products:shortlist")), (_("Gửi yêu cầu kết nối"), None)],
+    )
+    if not products:
+        context["form"] = None
+        return render(request, template, context)
+    if request.method == "POST":
+        form = EnquiryForm(request.POST, product_choices=choices, require_products=True)
+        context["form"] = form
+        refused = _refusal(request, form, template, context)
+        if refused:
+            return refused
+        if form.is_valid():
+            chosen = set(form.cleaned_data["products"])
+            picked = [(producer, [p for p in items if p.pk in chosen]) for producer, items in groups]
+            return _send(request, form, [(producer, items) for producer, items in picked if items])
+        return render(request, template, context)
+    initial = {"products": [p.pk for p in products]}
+    context["form"] = EnquiryForm(initial=initial, product_choices=choices, require_products=True)
+    return render(request, template, context)
+
+
+@require_safe
+def enquiry_sent(request):
+    """The buyer's confirmation: what this browser session just sent, and to whom; nobody else's."""
+    ids = request.session.get(SENT_SESSION_KEY)
+    ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+    sent = list(
+        Enquiry.objects.filter(pk__in=ids)
+        .select_related("producer__province")
+        .prefetch_related("products")
+        .order_by("pk")
+        if ids
+        else []
+    )
+    context = {
+        "enquiries": sent,
+        "reference": sent[0].reference if sent else "",
+        "buyer_email": sent[0].email if sent else "",
+        "retention_days": enquiries.RETENTION_DAYS,
+        "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Đã gửi yêu cầu"), None)],
+    }
+    return render(request, "trade/enquiry_sent.html", context)
+
+
+# --- Open data ------------------------------------------------------------------------------------
+
+
+@require_safe
+def product_api(request):
+    """The product list's filter as JSON, page by page (the same query parameters as the list)."""
+    filterset = ProductFilter(request.GET)
+    page = filterset.paginate(with_open_data(filterset.qs), per_page=API_PAGE_SIZE, max_pages=API_MAX_PAGES)
+    base_url = _base_url(request)
+    here = request.build_absolute_uri(request.path)
+    last = min(page.paginator.num_pages, API_MAX_PAGES)
+
+    def page_link(number):
+        return here + filterset.page_url(number).rstrip("?")
+
+    next_url = page_link(page.number + 1) if page.number < last else None
+    previous_url = page_link(page.number - 1) if page.number > 1 else None
+    data = {
+        "format_version": FORMAT_VERSION,
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": last,
+        "page_size": API_PAGE_SIZE,
+        "next": next_url,
+        "previous": previous_url,
+        "ignored": [{"parameter": str(label), "value": value} for label, value in filterset.ignored],
+        "results": [product_data(product, base_url=base_url) for product in page.object_list],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", next_url), ("prev", previous_url)) if url]
+    if links:
+        response["Link"] = ", ".join(links)
+    # Open data: any site may read it from a browser; it is not a page for search engines.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def open_data_page(request):
+    filterset = ProductFilter()
+    api = request.build_absolute_uri(reverse("products:api_products"))
+    context = {
+        "api_url": api,
+        "page_size": API_PAGE_SIZE,
+        "max_pages": API_MAX_PAGES,
+        "parameters": [
+            (name, filterset.filters[name].label, list(filterset.choices_of(name))) for name in filterset.filters
+        ],
+        "examples": [
+            api + "?stars=4",
+            api + "?province=son-la&cert=gi",
+            api + "?q=che+shan+tuyet&sort=-stars",
+        ],
+        "breadcrumbs": [(_("Dữ liệu mở"), None)],
+    }
+    return render(request, "trade/open_data.html", context)
