@@ -13,8 +13,10 @@ change them (products, entries, certificates, producers, categories, provinces, 
 reaches `refresh_products` through the receivers in certifications/signals.py.
 """
 
+import contextlib
 import datetime
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -40,6 +42,10 @@ class Entry(NamedTuple):
     certificate_revoked_on: datetime.date | None = None
     title: str = ""
     former_province: str | None = None
+    pk: int | None = None
+    issued_on: datetime.date | None = None
+    superseded_on: datetime.date | None = None
+    superseded_by: int | None = None
 
 
 ENTRY_FIELDS = (
@@ -50,6 +56,10 @@ ENTRY_FIELDS = (
     "certificate__revoked_on",
     "certificate__title",
     "certificate__former_province__name",
+    "pk",
+    "certificate__issued_on",
+    "superseded_on",
+    "superseded_by_id",
 )
 
 
@@ -69,12 +79,52 @@ def search_text(texts: Iterable[str], entries: Iterable[Entry] = ()) -> str:
     return fold_vietnamese(" ".join(p for p in parts if p))
 
 
+def supersessions(entries: Iterable[Entry]) -> list[tuple[datetime.date | None, int | None]]:
+    """For each entry of ONE product, in order: (the day a later OCOP decision about the product was signed,
+    that later entry's pk), or (None, None). A re-evaluation replaces the earlier rating from its signing
+    day, whether it raised or lowered the stars; decisions of the same day, decisions whose date no source
+    gives, and titles other than OCOP decisions replace none and are replaced by none."""
+    entries = list(entries)
+    dated = sorted(
+        (
+            (entry.issued_on, index)
+            for index, entry in enumerate(entries)
+            if entry.kind == validity.CertificateKind.OCOP and entry.issued_on is not None
+        ),
+    )
+    result = [(None, None)] * len(entries)
+    for position, (issued_on, index) in enumerate(dated):
+        later = next((other for other in dated[position + 1 :] if other[0] > issued_on), None)
+        if later is not None:
+            result[index] = (later[0], entries[later[1]].pk)
+    return result
+
+
+def with_supersessions(entries: Iterable[Entry]) -> list[Entry]:
+    """`entries` with superseded_on/superseded_by as supersessions() computes them."""
+    entries = list(entries)
+    return [
+        entry._replace(superseded_on=on, superseded_by=by)
+        for entry, (on, by) in zip(entries, supersessions(entries), strict=True)
+    ]
+
+
 def rating_copy(entries: Iterable[Entry]) -> dict[str, datetime.date | None]:
-    """ocop_until_<n>: the last day an OCOP entry of at least n stars is in force; <kind>_until: the
-    last day an entry of that GI or mark kind is in force (datetime.date.max: no end); None: never."""
+    """ocop_until_<n>: the last day an OCOP entry of at least n stars is in force (revoked, expired or
+    superseded entries end earlier; a decision of unknown date gives no rating); <kind>_until: the last day
+    an entry of that GI or mark kind is carried (datetime.date.max: no end; validity.UNKNOWN_TERM_END: carried,
+    term unknown); None: never. `entries` carry their supersession (with_supersessions)."""
     copy = dict.fromkeys(COPY_FIELDS, None)
     for entry in entries:
-        end = validity.last_day_in_force(entry.valid_until, entry.revoked_on, entry.certificate_revoked_on)
+        if entry.kind == validity.CertificateKind.OCOP and validity.term_unknown(entry.kind, entry.valid_until):
+            continue
+        end = validity.last_day_in_force(
+            entry.valid_until,
+            entry.revoked_on,
+            entry.certificate_revoked_on,
+            entry.superseded_on,
+            kind=entry.kind,
+        )
         if entry.kind == validity.CertificateKind.OCOP:
             keys = [f"ocop_until_{n}" for n in validity.STAR_LEVELS if entry.stars is not None and entry.stars >= n]
         else:
@@ -87,7 +137,7 @@ def rating_copy(entries: Iterable[Entry]) -> dict[str, datetime.date | None]:
 
 def derived_values(name: str, texts: Iterable[str], entries: Iterable[Entry] = ()) -> dict:
     """Every derived field of a product: {"search_text", "name_key", "ocop_until_3", …}."""
-    entries = list(entries)
+    entries = with_supersessions(entries)
     return {"search_text": search_text(texts, entries), "name_key": name_key(name), **rating_copy(entries)}
 
 
@@ -99,13 +149,31 @@ def product_texts(product) -> list[str]:
         texts += [product.category.name, product.category.name_en]
     if product.producer_id:
         producer = product.producer
-        texts += [producer.name, producer.province.name, producer.province.name_en]
+        province = producer.province
+        texts += [producer.name, province.name, province.name_en, province.aliases]
         if producer.former_province_id:
             texts.append(producer.former_province.name)
     return texts
 
 
 # -- the one trigger -----------------------------------------------------------------------------
+
+
+_deferred: ContextVar[set | None] = ContextVar("copies_deferred", default=None)
+
+
+@contextlib.contextmanager
+def deferred_refresh():
+    """Within the block, collect the products to refresh and refresh each once at its end (load_demo writes
+    hundreds of entries: one refresh per entry would recompute the same products again and again)."""
+    ids = set()
+    token = _deferred.set(ids)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if ids:
+        refresh_products(Product.objects.filter(pk__in=ids), lock=False)
 
 
 def refresh_products(products, *, lock: bool, batch_size: int | None = None) -> int:
@@ -122,6 +190,10 @@ def refresh_products(products, *, lock: bool, batch_size: int | None = None) -> 
     """
     if not isinstance(products, QuerySet):
         return _refresh_instances(list(products))
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(products.values_list("pk", flat=True))
+        return 0
     batch_size = batch_size or REFRESH_BATCH
     if not lock:
         return _refresh_rows(products, batch_size)
@@ -138,9 +210,20 @@ def _entries_by_product(product_ids) -> dict[int, list[Entry]]:
     return rows
 
 
+def _write_supersessions(entries_by_product) -> None:
+    """Store on each OCOP entry the later decision that replaced it (a copy, like the product's)."""
+    for entries in entries_by_product.values():
+        for original, entry in zip(entries, with_supersessions(entries), strict=True):
+            if (original.superseded_on, original.superseded_by) != (entry.superseded_on, entry.superseded_by):
+                CertifiedProduct.objects.filter(pk=entry.pk).update(
+                    superseded_on=entry.superseded_on, superseded_by_id=entry.superseded_by
+                )
+
+
 def _refresh_instances(products) -> int:
     saved = [product.pk for product in products if product.pk]
     entries = _entries_by_product(saved) if saved else {}
+    _write_supersessions(entries)
     changed = 0
     for product in products:
         values = derived_values(product.name, product_texts(product), entries.get(product.pk, []))
@@ -157,6 +240,7 @@ def _refresh_rows(products, batch_size) -> int:
     for start in range(0, len(ids), batch_size):
         chunk = ids[start : start + batch_size]
         entries = _entries_by_product(chunk)
+        _write_supersessions(entries)
         changed = []
         rows = Product.objects.filter(pk__in=chunk).select_related(
             "producer__province", "producer__former_province", "category"

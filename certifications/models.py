@@ -266,8 +266,13 @@ class CertifiedProduct(models.Model):
     stars = models.PositiveSmallIntegerField(_("hạng sao"), choices=STAR_CHOICES, null=True, blank=True)
     revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     revocation_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
-    score = models.PositiveSmallIntegerField(
-        _("điểm đánh giá"), null=True, blank=True, help_text=_("Điểm theo Bộ tiêu chí OCOP (0–100), nếu nguồn có.")
+    score = models.DecimalField(
+        _("điểm đánh giá"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Điểm theo Bộ tiêu chí OCOP (0–100), nếu nguồn có."),
     )
     superseded_on = models.DateField(_("được thay thế từ"), null=True, blank=True, editable=False)
     superseded_by = models.ForeignKey(
@@ -302,7 +307,7 @@ class CertifiedProduct(models.Model):
             ),
             models.CheckConstraint(
                 name="entry_score_0_100",
-                condition=Q(score__isnull=True) | Q(score__lte=100),
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
                 violation_error_message=_("Điểm đánh giá từ 0 đến 100."),
             ),
             models.CheckConstraint(

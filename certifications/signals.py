@@ -15,16 +15,17 @@ from producers.models import Producer, Province
 from products.models import Category, Product
 
 from .copies import refresh_products
-from .models import Certificate, CertifiedProduct
+from .models import Certificate, CertifiedProduct, Renewal
 
 # What products take from a certificate: titles into search_text, validity into the rating copy
 # (Certificate.save copies its kind onto its entries with update(), which sends no signal: hence "kind").
-CERTIFICATE_SOURCES = ("title", "former_province_id", "valid_until", "revoked_on", "kind")
+# "issued_on" orders decisions: a later one supersedes an earlier one from its signing day.
+CERTIFICATE_SOURCES = ("title", "former_province_id", "valid_until", "revoked_on", "kind", "issued_on")
 # The fields of each model that products fold into their search text.
 SEARCH_TEXT_SOURCES = {
     Producer: ("name", "province_id", "former_province_id"),
     Category: ("name", "name_en"),
-    Province: ("name", "name_en"),
+    Province: ("name", "name_en", "aliases"),
 }
 
 
@@ -91,3 +92,15 @@ def province_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw and has_changes(instance):
         products = Product.objects.filter(Q(producer__province=instance) | Q(producer__former_province=instance))
         refresh_products(products, lock=False)
+
+
+@receiver(post_save, sender=Renewal, dispatch_uid="renewal_saved_recompute_term")
+@receiver(post_delete, sender=Renewal, dispatch_uid="renewal_deleted_recompute_term")
+def renewal_changed(sender, instance, raw=False, **kwargs):
+    """A mark's term is the latest of ten years from filing and its renewals: recompute it (the
+    certificate's save then refreshes its products)."""
+    if raw:
+        return
+    certificate = Certificate.objects.filter(pk=instance.certificate_id).first()
+    if certificate is not None:
+        certificate.save()

@@ -64,6 +64,11 @@ def bump_version():
 
 
 def bump_version_on_commit():
+    """Bump once the current transaction commits; a transaction of many writes (an import, load_demo)
+    bumps once, not once per row (each bump is a write to the shared cache)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(hook[1] is bump_version for hook in connection.run_on_commit):
+        return
     transaction.on_commit(bump_version)
 
 

@@ -13,18 +13,18 @@ from django.views.decorators.http import require_safe
 from core.cache import cache_public_page
 from core.filters import DeferredJoin
 from core.i18n import localized_name
-from core.validity import IN_FORCE, Status
+from core.validity import IN_FORCE, CertificateKind, Status
 
 from .filters import ProductFilter
-from .models import Product
+from .models import IP_KINDS, Product
 
 PAGE_SIZE = 24
 # OFFSET pagination slows down deep into a big table; past this a visitor narrows the filters instead.
 MAX_PAGES = 100
 RELATED_COUNT = 4
 # Order of certificates on a product page: OCOP ratings first, then GIs and marks.
-KIND_ORDER = {"ocop": 0, "gi": 1, "certification_mark": 2, "collective_mark": 3}
-STATUS_ORDER = {Status.VALID: 0, Status.EXPIRING: 1, Status.EXPIRED: 2, Status.REVOKED: 3}
+KIND_ORDER = {kind: order for order, kind in enumerate((CertificateKind.OCOP, *IP_KINDS))}
+STATUS_ORDER = {status: order for order, status in enumerate(Status)}
 
 
 @require_safe

@@ -82,6 +82,7 @@ class Builder:
         self.product_keys = {(fold_vietnamese(r["name"]), r["producer"]): r["slug"] for r in demo["products"]}
         self.used_slugs = {r["slug"] for r in demo["producers"]} | {r["slug"] for r in demo["products"]}
         self.producers, self.products, self.certificates = [], [], []
+        self.decisions = {}
         self.skipped = Counter()
 
     def slug(self, text):
@@ -155,24 +156,33 @@ class Builder:
                 continue
             if any(entry["product"] == product for entry in entries):
                 continue
-            notes = f"Nguồn: {item['source_url']}" if item.get("source_url") else ""
+            notes = f"Nguồn: {source_url}" if item.get("source_url") else ""
             entries.append({"product": product, "stars": item["stars"], "score": item.get("score"), "notes": notes})
-        self.certificates.append(
-            {
-                "kind": "ocop",
-                "number": row.get("number") or "",
-                "title": row["title"],
-                "issuer": row.get("issuer") or "",
-                "level": row.get("level") or "",
-                "province": row.get("province"),
-                "former_province": row.get("former_province"),
-                "issued_on": row.get("issued_on") or None,
-                "issued_year": row.get("issued_year"),
-                "source_url": row.get("source_url") or "",
-                "notes": row.get("notes") or "",
-                "entries": entries,
-            }
-        )
+        key = (row.get("number"), row.get("province"))
+        earlier = self.decisions.get(key) if row.get("number") else None
+        if earlier is not None:
+            # The same decision written up by two pages: one certificate, the products of both.
+            known = {entry["product"] for entry in earlier["entries"]}
+            for entry in entries:
+                if entry["product"] not in known:
+                    entry["notes"] = entry["notes"] or f"Nguồn: {row.get('source_url') or ''}".strip()
+                    earlier["entries"].append(entry)
+            return
+        self.decisions[key] = certificate = {
+            "kind": "ocop",
+            "number": row.get("number") or "",
+            "title": row["title"],
+            "issuer": row.get("issuer") or "",
+            "level": row.get("level") or "",
+            "province": row.get("province"),
+            "former_province": row.get("former_province"),
+            "issued_on": row.get("issued_on") or None,
+            "issued_year": row.get("issued_year"),
+            "source_url": row.get("source_url") or "",
+            "notes": row.get("notes") or "",
+            "entries": entries,
+        }
+        self.certificates.append(certificate)
 
 
 def main():
@@ -194,7 +204,13 @@ def main():
         "producers": builder.producers,
         "products": builder.products,
         "certificates": builder.certificates,
-        "figures": [row for row in figures if row.get("source_url") and row.get("as_of")],
+        "figures": list(
+            {
+                (row["province"], row["as_of"], row["source_url"]): row
+                for row in reversed(figures)
+                if row.get("source_url") and row.get("as_of") and row.get("province")
+            }.values()
+        )[::-1],
         "programmes": [row for row in programmes if row.get("source_url")],
     }
     args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -21,7 +21,7 @@ from core import validity
 from core.admin.hardening import HardenedAdminMixin
 from core.admin.history import ChangeHistoryAdminMixin
 from core.admin.imports import FORMATS, CatalogueExportMixin, CatalogueImportExportMixin
-from core.admin.scoping import ProvinceScopedAdminMixin, scope_queryset
+from core.admin.scoping import ProvinceScopedAdminMixin, province_ids, scope_q, scope_queryset, sees_every_province
 from core.text import normalise_certificate_number
 from core.uploads import FORMFIELD_OVERRIDES
 from core.validity import Status
@@ -29,7 +29,7 @@ from producers.models import Province
 
 from .. import services
 from ..decision_import import DecisionImportResource
-from ..models import Certificate, CertificateKind, CertifiedProduct
+from ..models import Certificate, CertificateKind, CertifiedProduct, Renewal
 from ..resources import TEMPLATE_HEADERS, CertificateResource, CertifiedProductResource, decision_template_rows
 from .forms import (
     CertificateForm,
@@ -96,7 +96,7 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin
     extra = 1
     autocomplete_fields = ["product"]
     # Revoking one entry goes through the "revoke" action, or the entry's own page (the change link).
-    fields = ["product", "stars", "status", "right_of_use_number", "right_of_use_date"]
+    fields = ["product", "stars", "score", "status", "right_of_use_number", "right_of_use_date"]
     readonly_fields = ["status"]
     show_change_link = True
     verbose_name = _("sản phẩm trong văn bản")
@@ -108,6 +108,37 @@ class CertifiedProductInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin
     @admin.display(description=_("tình trạng"))
     def status(self, entry):
         return status_badge(entry.status) if entry.pk else "—"
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and national_editable(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and national_editable(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and national_editable(request.user, obj)
+
+
+def national_editable(user, certificate):
+    """A national decision (no province) is written by national staff and superusers only."""
+    return certificate is None or certificate.province_id is not None or sees_every_province(user)
+
+
+def national_visible_q(user):
+    """The national decisions that list one of the user's products: shown to provincial staff, read-only."""
+    ids = province_ids(user)
+    listed = CertifiedProduct.objects.filter(product__producer__province__in=ids).values("certificate_id")
+    return Q(province__isnull=True, pk__in=listed)
+
+
+class RenewalInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin.TabularInline):
+    """Renewals of a certification or collective mark: each sets a new end of protection."""
+
+    model = Renewal
+    extra = 0
+    fields = ["renewed_on", "valid_until", "decision", "source_url", "notes"]
+    verbose_name = _("lần gia hạn (nhãn hiệu)")
+    verbose_name_plural = _("các lần gia hạn (chỉ với nhãn hiệu chứng nhận, nhãn hiệu tập thể)")
 
 
 @admin.register(Certificate)
@@ -133,21 +164,51 @@ class CertificateAdmin(
     search_help_text = _("Tìm theo số (gõ thế nào cũng được: 1032/QĐ-UBND, 1032/qd-ubnd), tên gọi, chủ sở hữu.")
     readonly_fields = ["status", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["kind", "number", "title", "product_name", "province", "former_province"]}),
+        (None, {"fields": ["kind", "level", "number", "title", "product_name", "province", "former_province"]}),
         (
             _("Cấp và hiệu lực"),
-            {"fields": ["issuer", "decision", "holder", "issued_on", "issued_year", "valid_until", "status"]},
+            {
+                "fields": [
+                    "issuer",
+                    "decision",
+                    "holder",
+                    "filed_on",
+                    "issued_on",
+                    "issued_year",
+                    "valid_until",
+                    "status",
+                ]
+            },
         ),
         (_("Thu hồi"), {"fields": ["revoked_on", "revocation_reason"]}),
         (_("Tài liệu"), {"fields": ["document", "source_url", "notes"]}),
         (_("Thời gian"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    inlines = [CertifiedProductInline]
+    inlines = [CertifiedProductInline, RenewalInline]
     actions = ["revoke"]
     resource_classes = [CertificateResource]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_status().annotate(n_entries=Count("entries"))
+        queryset = super(ProvinceScopedAdminMixin, self).get_queryset(request)
+        if not sees_every_province(request.user):
+            queryset = queryset.filter(scope_q(request.user, "province") | national_visible_q(request.user))
+        return queryset.with_status().annotate(n_entries=Count("entries"))
+
+    def _obj_allowed(self, request, obj):
+        if obj is not None and obj.province_id is None and obj.pk is not None:
+            return sees_every_province(request.user) or self.get_queryset(request).filter(pk=obj.pk).exists()
+        return super()._obj_allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and national_editable(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and national_editable(request.user, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.national_allowed = sees_every_province(request.user)
+        return form
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()[:200]
@@ -188,13 +249,23 @@ class CertificateAdmin(
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Left blank, valid_until was filled in by the model from the kind and the date of issue.
-        if form.cleaned_data.get("valid_until") is None and obj.valid_until is not None:
+        if obj.kind in validity.MARK_KINDS and obj.valid_until is None:
             self.message_user(
                 request,
-                _("Hiệu lực đến %(date)s: tự tính từ ngày cấp (%(rule)s).")
+                _("Chưa có ngày nộp đơn hay lần gia hạn: hiệu lực của nhãn hiệu này sẽ hiện là «chưa rõ»."),
+                messages.WARNING,
+            )
+        elif form.cleaned_data.get("valid_until") is None and obj.valid_until is not None:
+            self.message_user(
+                request,
+                _("Hiệu lực đến %(date)s: %(rule)s.")
                 % {
                     "date": obj.valid_until.strftime("%d/%m/%Y"),
-                    "rule": (_("%(months)s tháng") if obj.kind == CertificateKind.OCOP else _("%(years)s năm"))
+                    "rule": (
+                        _("tự tính %(months)s tháng từ ngày ký")
+                        if obj.kind == CertificateKind.OCOP
+                        else _("tự tính %(years)s năm từ ngày nộp đơn, hoặc đến hết lần gia hạn sau cùng")
+                    )
                     % validity.terms(),
                 },
                 messages.INFO,

@@ -15,8 +15,9 @@ from ..models import Certificate, CertificateKind
 
 VALID_UNTIL_HELP = validity.with_terms_lazy(
     _(
-        "Để trống thì tự tính từ ngày cấp: quyết định OCOP %(months)s tháng; nhãn hiệu chứng nhận, nhãn hiệu tập thể "
-        "%(years)s năm. Chỉ dẫn địa lý không có thời hạn: để trống."
+        "Để trống thì tự tính: quyết định OCOP %(months)s tháng từ ngày ký (không được dài hơn); nhãn hiệu "
+        "chứng nhận, nhãn hiệu tập thể %(years)s năm từ ngày nộp đơn, hoặc đến hết lần gia hạn sau cùng (không có "
+        "ngày nộp đơn và lần gia hạn nào thì hiệu lực là chưa rõ). Chỉ dẫn địa lý không có thời hạn: để trống."
     )
 )
 
@@ -30,6 +31,8 @@ class StatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             (Status.VALID, _("còn hiệu lực")),
+            (Status.UNKNOWN, _("chưa rõ hiệu lực")),
+            (Status.SUPERSEDED, _("đã được thay thế")),
             (Status.EXPIRING, _("hết hạn trong %(days)s ngày tới") % validity.terms()),
             (Status.EXPIRED, _("đã hết hạn")),
             (Status.REVOKED, _("đã thu hồi")),
@@ -47,6 +50,7 @@ class CertificateForm(forms.ModelForm):
         formfield_callback = https_formfield
         fields = [
             "kind",
+            "level",
             "number",
             "title",
             "product_name",
@@ -55,6 +59,7 @@ class CertificateForm(forms.ModelForm):
             "issuer",
             "decision",
             "holder",
+            "filed_on",
             "issued_on",
             "issued_year",
             "valid_until",
@@ -66,16 +71,21 @@ class CertificateForm(forms.ModelForm):
         ]
         help_texts = {"valid_until": VALID_UNTIL_HELP}
 
+    # Set by the admin for the user: only national staff record decisions without a province.
+    national_allowed = False
+
     def clean(self):
         cleaned = super().clean()
         kind, province, number = cleaned.get("kind"), cleaned.get("province"), cleaned.get("number")
-        if kind and province and number:
-            duplicates = (
-                Certificate.objects.filter(kind=kind, province=province)
-                .find_number(number)
-                .exclude(pk=self.instance.pk)
+        if not province and "province" not in self.errors and not self.national_allowed:
+            self.add_error(
+                "province", _("Chọn tỉnh, thành phố: chỉ cán bộ cấp trung ương ghi quyết định cấp trung ương.")
             )
-            first = duplicates.first()
+        if kind and number:
+            same = Certificate.objects.filter(kind=kind)
+            if kind == CertificateKind.OCOP:  # decisions are numbered per issuer; IP titles in the whole country
+                same = same.filter(province=province)
+            first = same.find_number(number).exclude(pk=self.instance.pk).first()
             if first is not None:
                 self.add_error(
                     "number",
@@ -102,7 +112,7 @@ class EntryFormSet(ConstraintCheckingInlineFormSet):
             if not form.has_changed() or form.cleaned_data.get("DELETE") or "stars" not in form.cleaned_data:
                 continue
             stars = form.cleaned_data.get("stars")
-            if kind == CertificateKind.OCOP and stars not in (3, 4, 5):
+            if kind == CertificateKind.OCOP and stars not in validity.STAR_LEVELS:
                 form.add_error("stars", _("Sản phẩm OCOP được công nhận phải đạt 3, 4 hoặc 5 sao."))
             elif kind and kind != CertificateKind.OCOP and stars is not None:
                 form.add_error("stars", _("Chỉ quyết định OCOP mới có hạng sao; để trống ô này."))

@@ -28,6 +28,8 @@ PROVINCE_PATHS = {
     "trade.enquiry": "producer__province",
     "certifications.certificate": "province",
     "certifications.certifiedproduct": "certificate__province",
+    "certifications.renewal": "certificate__province",
+    "producers.reportedfigure": "province",
 }
 
 # Rows that touch a second province's records: an entry lists a product on a certificate, and the

@@ -24,7 +24,9 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 STATUS_ICONS = {
     Status.VALID: "valid",
     Status.EXPIRING: "expiring",
+    Status.UNKNOWN: "unknown",
     Status.EXPIRED: "expired",
+    Status.SUPERSEDED: "superseded",
     Status.REVOKED: "revoked",
 }
 KIND_SHORT = {

@@ -36,12 +36,16 @@ def client(staff):
     return client
 
 
+NO_RENEWALS = {"renewals-TOTAL_FORMS": "0", "renewals-INITIAL_FORMS": "0"}
+
+
 def entries(*rows):
     data = {
         "entries-TOTAL_FORMS": str(len(rows)),
         "entries-INITIAL_FORMS": "0",
         "entries-MIN_NUM_FORMS": "0",
         "entries-MAX_NUM_FORMS": "1000",
+        **NO_RENEWALS,
     }
     for i, (product, stars) in enumerate(rows):
         data[f"entries-{i}-product"] = product.pk
@@ -104,13 +108,18 @@ def test_an_ocop_decision_without_validity_runs_36_months_and_the_user_is_told(c
     certificate = Certificate.objects.get()
     assert certificate.valid_until == datetime.date(2028, 8, 14)
     assert {e.stars for e in certificate.entries.all()} == {3, 4}
-    assert "Hiệu lực đến 14/08/2028: tự tính từ ngày cấp (36 tháng)" in response.content.decode()
+    assert "Hiệu lực đến 14/08/2028: tự tính 36 tháng từ ngày ký" in response.content.decode()
 
 
-def test_a_mark_runs_10_years_and_a_gi_never_expires(client):
-    client.post(ADD_URL, certificate_data(kind="certification_mark", number="178902", issued_on="01/03/2016"))
+def test_a_mark_runs_10_years_from_filing_and_a_gi_never_expires(client):
+    client.post(
+        ADD_URL,
+        certificate_data(kind="certification_mark", number="178902", issued_on="01/03/2016", filed_on="15/04/2015"),
+    )
     mark = Certificate.objects.get(kind="certification_mark")
-    assert mark.valid_until == datetime.date(2026, 3, 1)
+    assert mark.valid_until == datetime.date(2025, 4, 15)
+    client.post(ADD_URL, certificate_data(kind="collective_mark", number="178903", issued_on="01/03/2016"))
+    assert Certificate.objects.get(kind="collective_mark").valid_until is None  # unknown, never assumed
     client.post(ADD_URL, certificate_data(kind="gi", number="00002", issued_on="09/08/2010"))
     assert Certificate.objects.get(kind="gi").valid_until is None
     response = client.post(

@@ -72,11 +72,13 @@ def test_duplicate_number_of_the_same_kind_in_the_same_province_is_refused():
     f.certificate("ocop", number="1032/QĐ-UBND", province_slug="quang-ninh")
 
 
-def test_defaults_36_months_for_ocop_and_10_years_for_marks():
+def test_defaults_36_months_for_ocop_and_10_years_from_filing_for_marks():
     ocop = f.certificate("ocop", issued_on=datetime.date(2025, 6, 26))
     assert ocop.valid_until == datetime.date(2028, 6, 26)
-    mark = f.certificate("collective_mark", issued_on=datetime.date(2016, 2, 29))
+    mark = f.certificate("collective_mark", issued_on=datetime.date(2017, 3, 1), filed_on=datetime.date(2016, 2, 29))
     assert mark.valid_until == datetime.date(2026, 2, 28)
+    # Without its filing date the term of a mark is not known: nothing is assumed.
+    assert f.certificate("collective_mark", issued_on=datetime.date(2016, 2, 29)).valid_until is None
 
 
 def test_model_validation_gives_clear_messages():

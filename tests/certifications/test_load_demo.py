@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,9 @@ from products.models import Category, Product
 
 pytestmark = pytest.mark.django_db
 
-DEMO = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+DEMO = json.loads((FIXTURES / "demo.json").read_text(encoding="utf-8"))
+DECISIONS = json.loads((FIXTURES / "ocop_decisions.json").read_text(encoding="utf-8"))
 
 
 def _counts():
@@ -30,8 +33,8 @@ def test_load_demo_twice_leaves_the_same_counts():
     first = _counts()
     call_command("load_demo", verbosity=0)
     assert _counts() == first
-    assert first[3] == len(DEMO["certificates"])
-    assert first[2] == len(DEMO["products"])
+    assert first[3] == len(DEMO["certificates"]) + len(DECISIONS["certificates"])
+    assert first[2] == len(DEMO["products"]) + len(DECISIONS["products"])
 
 
 def test_load_demo_again_writes_nothing():
@@ -81,3 +84,36 @@ def test_ba_che_tea_and_a_current_five_star_product():
 def test_dry_run_loads_nothing():
     call_command("load_demo", "--dry-run", verbosity=0)
     assert Certificate.objects.count() == 0
+
+
+def test_the_demo_has_real_ocop_ratings_in_force_in_many_provinces():
+    """The sourced decisions: at least 200 products with a dated decision (expired ones included), the ones
+    still in force listed by the stars filter, and every decision pointing at the page that states it."""
+    call_command("load_demo", verbosity=0)
+    dated = CertifiedProduct.objects.filter(kind="ocop", certificate__issued_on__isnull=False)
+    assert dated.values("product").distinct().count() >= 200
+    assert dated.values("product__producer__province").distinct().count() >= 15
+    in_force = Product.objects.with_min_stars(3)
+    assert in_force.count() == dated.in_force().values("product").distinct().count() > 80
+    for decision in Certificate.objects.filter(kind="ocop"):
+        url = urlsplit(decision.source_url)
+        assert url.scheme in ("http", "https") and url.path.strip("/"), decision
+
+
+def test_no_mark_without_known_dates_is_valid_anywhere(client):
+    call_command("load_demo", verbosity=0)
+    unknown = Certificate.objects.filter(kind__in=["certification_mark", "collective_mark"], valid_until=None)
+    assert unknown.count() >= 15
+    assert not unknown.in_force().exists()
+    mark = unknown.filter(entries__isnull=False).first()
+    page = client.get(mark.get_absolute_url()).content.decode()
+    assert "chưa rõ hiệu lực" in page
+    assert "còn hiệu lực</span>" not in page
+    api = client.get("/api/products/", {"cert": "certification_mark", "province": mark.province.slug}).json()
+    statuses = {
+        c["status"]
+        for p in api["results"]
+        for c in p.get("certificates", [])
+        if c["kind"] in ("certification_mark", "collective_mark")
+    }
+    assert "valid" not in statuses

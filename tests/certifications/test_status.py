@@ -96,18 +96,18 @@ def test_current_rating_property_picks_the_most_stars():
     assert product.current_rating == best
 
 
-def test_stored_rating_copy_falls_back_to_a_lower_rating_when_the_best_one_expires():
+def test_stored_rating_copy_ends_on_its_day_and_an_earlier_decision_does_not_come_back():
     product = f.product()
-    five = f.certificate("ocop", issued_on=datetime.date(2023, 11, 1), valid_until=DAY - datetime.timedelta(days=1))
-    three = f.certificate("ocop", issued_on=datetime.date(2025, 2, 1))
-    f.entry(five, product, stars=5)
+    three = f.certificate("ocop", issued_on=datetime.date(2023, 6, 1), valid_until=DAY + datetime.timedelta(days=60))
+    five = f.certificate("ocop", issued_on=datetime.date(2023, 11, 30), valid_until=DAY - datetime.timedelta(days=1))
     f.entry(three, product, stars=3)
+    f.entry(five, product, stars=5)
     yesterday = DAY - datetime.timedelta(days=1)
     assert Product.objects.with_current_stars(yesterday).get(pk=product.pk).current_stars == 5
-    # No job runs between the two days: the comparison with the day does it.
-    assert Product.objects.with_current_stars(DAY).get(pk=product.pk).current_stars == 3
-    assert not Product.objects.with_min_stars(5, DAY).filter(pk=product.pk).exists()
-    assert Product.objects.with_min_stars(3, DAY).filter(pk=product.pk).exists()
+    # No job runs between the two days: the comparison with the day does it. The 3★ decision was replaced
+    # by the 5★ one and stays replaced: the product has no rating in force until it is evaluated again.
+    assert Product.objects.with_current_stars(DAY).get(pk=product.pk).current_stars is None
+    assert not Product.objects.with_min_stars(3, DAY).filter(pk=product.pk).exists()
 
 
 def test_stored_rating_copy_follows_revocation_and_deletion():
@@ -153,7 +153,8 @@ def test_saving_a_stale_product_instance_keeps_the_rating_copy():
 def test_stored_copy_of_gi_and_mark_validity_follows_the_rule():
     product = f.product()
     gi = f.certificate("gi", issued_on=datetime.date(2010, 8, 9))
-    mark = f.certificate("collective_mark", issued_on=datetime.date(2016, 1, 1))  # 10 years: ended 2026-01-01
+    # Filed 1 January 2016: protected to 1 January 2026 (ten years from filing).
+    mark = f.certificate("collective_mark", issued_on=datetime.date(2016, 9, 1), filed_on=datetime.date(2016, 1, 1))
     f.entry(gi, product)
     f.entry(mark, product)
     product.refresh_from_db()

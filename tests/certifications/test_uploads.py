@@ -49,6 +49,8 @@ def certificate_data(document):
         "entries-INITIAL_FORMS": "0",
         "entries-MIN_NUM_FORMS": "0",
         "entries-MAX_NUM_FORMS": "1000",
+        "renewals-TOTAL_FORMS": "0",
+        "renewals-INITIAL_FORMS": "0",
     }
 
 

@@ -154,11 +154,11 @@ def test_product_page_says_each_status_in_words(client):
     product = f.product()
     f.entry(f.certificate("ocop", issued_on=days(-1000), valid_until=days(30)), product, stars=3)
     f.entry(f.certificate("ocop", issued_on=days(-1200), valid_until=days(-1)), product, stars=4)
-    f.entry(f.certificate("ocop", issued_on=days(-100), revoked_on=days(-5)), product, stars=5)
+    f.entry(f.certificate("ocop", issued_on=days(-1100), revoked_on=days(-5)), product, stars=5)
     content = html(client.get(product.get_absolute_url()))
-    for words in ("sắp hết hạn", "hết hạn", "đã thu hồi"):
+    for words in ("sắp hết hạn", "đã được thay thế", "đã thu hồi"):
         assert f'<span class="status-text">{words}</span>' in content
-    # The current rating is the expiring 3 stars: neither the expired 4 nor the revoked 5.
+    # The current rating is the latest decision's expiring 3 stars: neither the replaced 4 nor the revoked 5.
     assert re.search(r'rating-large">.*?3 sao', content, re.S)
 
 

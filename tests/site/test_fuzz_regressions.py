@@ -90,6 +90,8 @@ def payloads(world, value):
         "entries-0-certificate": sl.certificate.pk,
         "entries-0-product": value,
         "entries-0-stars": "4",
+        "renewals-TOTAL_FORMS": "0",
+        "renewals-INITIAL_FORMS": "0",
     }
     entry = {"certificate": sl.certificate.pk, "product": sl.product.pk, "stars": "4"}
     assignment = StaffProvince.objects.get(user=sl.staff)

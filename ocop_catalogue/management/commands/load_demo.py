@@ -8,6 +8,7 @@ values is not saved again: saving a category, producer or certificate refreshes 
 """
 
 import datetime
+import decimal
 import json
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
+from certifications import copies
 from certifications.models import Certificate, CertifiedProduct
 from core import validity
 from producers.models import Producer, Province, ReportedFigure, TradeProgramme
@@ -27,6 +29,11 @@ DEMO_FILES = [
     # the simpler "decisions" format by scripts/decisions_to_fixture.py.
     Path(settings.BASE_DIR) / "fixtures" / "ocop_decisions.json",
 ]
+
+
+def _score(value):
+    """A score as the database keeps it (two decimals), so that an unchanged one is not written again."""
+    return None if value is None else decimal.Decimal(str(value)).quantize(decimal.Decimal("0.01"))
 
 
 def _date(value):
@@ -57,9 +64,10 @@ class Command(BaseCommand):
         counts = Counter()
         try:
             with transaction.atomic():
-                for path, data in datasets:
-                    current = path
-                    counts.update(self.load(data))
+                with copies.deferred_refresh():
+                    for path, data in datasets:
+                        current = path
+                        counts.update(self.load(data))
                 if dry_run:
                     transaction.set_rollback(True)
         except (KeyError, Province.DoesNotExist, ProductGroup.DoesNotExist) as exc:
@@ -126,7 +134,7 @@ class Command(BaseCommand):
                     {"certificate": certificate, "product": products[entry["product"]]},
                     {
                         "stars": entry.get("stars"),
-                        "score": entry.get("score"),
+                        "score": _score(entry.get("score")),
                         "right_of_use_number": entry.get("right_of_use_number") or "",
                         "right_of_use_date": _date(entry.get("right_of_use_date")),
                         "notes": entry.get("notes") or "",
