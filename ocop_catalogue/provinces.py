@@ -6,7 +6,8 @@ certificates, which sit above producers.
 from types import SimpleNamespace
 
 from django.db.models import Count, F, OuterRef, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,13 +16,14 @@ from django.views.decorators.http import require_safe
 from certifications.models import Certificate
 from core.cache import cache_public_page
 from core.i18n import localized_name
-from core.validity import STAR_LEVELS
+from core.validity import STAR_LEVELS, CertificateKind
 from producers.models import Province
 from producers.views import count_of
 from products.models import Product
 
 PROVINCE_TOP_PRODUCTS = 8
 PROVINCE_CERTIFICATES = 60
+REPORTED_FIGURES = 6
 # The figures list the best rating first.
 STARS_DESCENDING = tuple(sorted(STAR_LEVELS, reverse=True))
 
@@ -30,7 +32,7 @@ STARS_DESCENDING = tuple(sorted(STAR_LEVELS, reverse=True))
 @cache_public_page
 def province_list(request):
     products = Product.objects.published()
-    certificates = Certificate.objects.exclude(kind="ocop")
+    certificates = Certificate.objects.exclude(kind=CertificateKind.OCOP)
     provinces = Province.objects.current().annotate(
         product_count=count_of(products, producer__province=OuterRef("pk")),
         title_count=count_of(certificates, province=OuterRef("pk")),
@@ -76,7 +78,13 @@ def province_figures(province):
 @require_safe
 @cache_public_page
 def province_detail(request, slug):
-    province = get_object_or_404(Province.objects.select_related("merged_into"), slug=slug)
+    province = Province.objects.select_related("merged_into").filter(slug=slug).first()
+    if province is None:
+        # A name people still write ("thua-thien-hue" for Huế) leads to the unit that carries it now.
+        named = next((p for p in Province.objects.exclude(aliases="") if slug in p.alias_slugs()), None)
+        if named is None:
+            raise Http404(_("Không có tỉnh, thành phố này."))
+        return redirect(named, permanent=True)
     if not province.is_current:
         return redirect(province.merged_into, permanent=True)
     figures = province_figures(province)
@@ -87,7 +95,7 @@ def province_detail(request, slug):
         .order_by(F("current_stars").desc(nulls_last=True), "search_text")[:PROVINCE_TOP_PRODUCTS]
     )
     titles = list(
-        province.certificates.exclude(kind="ocop")
+        province.certificates.exclude(kind=CertificateKind.OCOP)
         .with_status()
         .select_related("former_province")
         .order_by("kind", "title")[:PROVINCE_CERTIFICATES]
@@ -110,6 +118,12 @@ def province_detail(request, slug):
     context = {
         "province": province,
         "former_units": list(province.former_units.all()),
+        # What sources report about the province's programme, beside what this catalogue holds.
+        "reported": list(province.reported_figures.order_by("-as_of")[:REPORTED_FIGURES]),
+        "programmes": [
+            (programme, [other for other in programme.provinces.all() if other.pk != province.pk])
+            for programme in province.programmes.prefetch_related("provinces")
+        ],
         "figures": figures,
         "chart_stars": chart_stars,
         "chart_groups": chart_groups,

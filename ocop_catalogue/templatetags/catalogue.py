@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core.i18n import localized_name
+from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
 from products.images import SIZES, thumbnail
 
@@ -41,6 +41,14 @@ KIND_SHORT = {
 def localized(obj):
     """The English name of a province, group, category or product on English pages."""
     return localized_name(obj)
+
+
+@register.filter
+def full_name(province):
+    """A province as people write it: "Tỉnh Sơn La", "Thành phố Hà Nội"; "Son La Province", "Hanoi"."""
+    if province is None:
+        return ""
+    return province.full_name_en if is_english() else province.full_name
 
 
 @register.inclusion_tag("includes/rating.html")

@@ -252,3 +252,46 @@ def test_search_folds_look_alike_letters(client, typed):
     response = client.get("/products/", {"q": typed})
     assert response.status_code == 200
     assert product.get_absolute_url() in response.content.decode()
+
+
+def test_the_printable_label_is_a_catalogue_record_not_an_ocop_stamp(client):
+    unrated = f.product(name="Mật ong Sơn La")
+    page = client.get(unrated.get_absolute_url() + "label/").content.decode()
+    label = page[page.index('<article class="print-label">') : page.index("</article>")]
+    assert "OCOP Việt Nam" not in label and "Hạng OCOP còn hiệu lực" not in label
+    assert "không phải tem, nhãn hay biểu trưng chứng nhận OCOP" in label
+    rated = f.rated_product(stars=4, issued_on=validity.today() - datetime.timedelta(days=30))
+    assert "Hạng OCOP còn hiệu lực" in client.get(rated.get_absolute_url() + "label/").content.decode()
+
+
+def test_province_pages_show_reported_figures_programmes_and_names_as_people_write_them(client):
+    from producers.models import Province, ReportedFigure, TradeProgramme
+
+    son_la, quang_ninh = Province.objects.get(slug="son-la"), Province.objects.get(slug="quang-ninh")
+    ReportedFigure.objects.create(
+        province=son_la, as_of=datetime.date(2019, 12, 31), products=28, stars_3=19, stars_4=9, producers=18,
+        source_url="https://example.gov.vn/son-la-2019",
+    )
+    programme = TradeProgramme.objects.create(
+        title="Biên bản ghi nhớ hợp tác", signed_on=datetime.date(2020, 7, 8), source_url="https://example.gov.vn/mou"
+    )
+    programme.provinces.set([son_la, quang_ninh])
+    page = client.get("/provinces/son-la/").content.decode()
+    assert "<h1>Tỉnh Sơn La</h1>" in page
+    assert "Số liệu công bố" in page and "31/12/2019" in page and ">28<" in page
+    assert "Biên bản ghi nhớ hợp tác" in page and quang_ninh.get_absolute_url() in page
+    assert "Biên bản ghi nhớ hợp tác" in client.get("/provinces/quang-ninh/").content.decode()
+    assert "<h1>Thành phố Hà Nội</h1>" in client.get("/provinces/ha-noi/").content.decode()
+    assert "<h1>Son La Province</h1>" in client.get("/en/provinces/son-la/").content.decode()
+    old_name = client.get("/provinces/thua-thien-hue/")
+    assert (old_name.status_code, old_name["Location"]) == (301, "/provinces/hue/")
+    assert client.get("/provinces/khong-co/").status_code == 404
+
+
+def test_search_finds_a_province_by_its_former_name(client):
+    from producers.models import Province
+
+    product = f.product(name="Mè xửng", producer_obj=f.producer(province_slug="hue"))
+    assert "Thừa Thiên Huế" in Province.objects.get(slug="hue").aliases
+    page = client.get("/products/", {"q": "thua thien hue"}).content.decode()
+    assert product.get_absolute_url() in page
