@@ -312,7 +312,7 @@ class CertifiedProduct(models.Model):
             ),
             models.CheckConstraint(
                 name="entry_stars_match_kind",
-                condition=Q(kind=CertificateKind.OCOP, stars__isnull=False, stars__in=[3, 4, 5])
+                condition=Q(kind=CertificateKind.OCOP, stars__isnull=False, stars__in=validity.STAR_LEVELS)
                 | (~Q(kind=CertificateKind.OCOP) & Q(stars__isnull=True)),
                 violation_error_message=_("Sản phẩm OCOP phải có 3, 4 hoặc 5 sao; các loại khác không có sao."),
             ),
@@ -325,7 +325,7 @@ class CertifiedProduct(models.Model):
     def clean(self):
         if self.certificate_id:
             self.kind = self.certificate.kind
-        if self.kind == CertificateKind.OCOP and self.stars not in (3, 4, 5):
+        if self.kind == CertificateKind.OCOP and self.stars not in validity.STAR_LEVELS:
             raise ValidationError({"stars": _("Sản phẩm OCOP được công nhận phải đạt 3, 4 hoặc 5 sao.")})
         if self.kind and self.kind != CertificateKind.OCOP and self.stars is not None:
             raise ValidationError({"stars": _("Chỉ quyết định OCOP mới có hạng sao.")})

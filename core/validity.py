@@ -41,12 +41,6 @@ class Status(models.TextChoices):
     REVOKED = "revoked", gettext_lazy("đã thu hồi")
 
 
-# Kinds whose term runs from the filing date and can be renewed; without those dates it is unknown.
-MARK_KINDS = ("certification_mark", "collective_mark")
-# Kinds whose empty valid_until means "not known" (a GI's means "no end").
-UNKNOWN_WITHOUT_END = (*MARK_KINDS, "ocop")
-
-
 IN_FORCE = (Status.VALID, Status.EXPIRING)
 
 
@@ -61,6 +55,10 @@ class CertificateKind(models.TextChoices):
 
 # The OCOP ratings that are certified: 1 and 2 stars never are.
 STAR_LEVELS = (3, 4, 5)
+# Kinds whose term runs from the filing date and can be renewed; without those dates it is unknown.
+MARK_KINDS = (CertificateKind.CERTIFICATION_MARK.value, CertificateKind.COLLECTIVE_MARK.value)
+# Kinds whose empty valid_until means "not known" (a GI's means "no end").
+UNKNOWN_WITHOUT_END = (*MARK_KINDS, CertificateKind.OCOP.value)
 
 
 def today() -> datetime.date:
@@ -231,7 +229,7 @@ def status_case(day=None, prefix="", entry_level=True) -> Case:
 def default_valid_until(kind, issued_on, *, filed_on=None, renewal_ends=()):
     """valid_until a certificate gets when none is typed: an OCOP decision's 36 months from signing,
     a mark's term from its filing date and renewals (None, so "unknown", without them), none for a GI."""
-    if kind == "ocop":
+    if kind == CertificateKind.OCOP:
         return ocop_ceiling(issued_on)
     if kind in MARK_KINDS:
         return mark_valid_until(filed_on, renewal_ends)
@@ -256,15 +254,15 @@ def certificate_errors(
     for field, value in (("issued_on", issued_on), ("filed_on", filed_on)):
         if value is not None and value > day:
             errors[field] = _("Ngày này ở tương lai: văn bản chỉ được ghi khi đã ký, đã nộp.")
-    if kind == "ocop" and (issued_on or signing_date_required):
+    if kind == CertificateKind.OCOP and (issued_on or signing_date_required):
         errors.update(_ocop_errors(issued_on, valid_until))
-    if kind == "gi" and valid_until:
+    if kind == CertificateKind.GI and valid_until:
         errors["valid_until"] = _("Chỉ dẫn địa lý được bảo hộ không thời hạn: để trống ô này.")
     if filed_on and issued_on and filed_on > issued_on:
         errors["filed_on"] = _("Ngày nộp đơn không được sau ngày cấp.")
     if issued_on and valid_until and valid_until < issued_on:
         errors.setdefault("valid_until", _("Ngày hết hiệu lực không được trước ngày cấp."))
-    if not has_province and not (kind == "ocop" and national):
+    if not has_province and not (kind == CertificateKind.OCOP and national):
         errors["province"] = _("Chọn tỉnh, thành phố (chỉ quyết định OCOP cấp trung ương mới để trống).")
     return errors
 

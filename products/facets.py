@@ -21,7 +21,7 @@ from django.db.models import Case, Count, Value, When
 
 from core import cache as catalogue_cache
 from core import validity
-from core.validity import STAR_LEVELS
+from core.validity import STAR_LEVELS, CertificateKind
 
 from .models import IP_KINDS
 
@@ -95,7 +95,7 @@ def cached_cube(products, words: str) -> list[tuple]:
 def cert_test(wanted: Iterable[str]) -> tuple[int, bool]:
     """The "cert" test of certificate kinds: (bit mask of the GI and mark kinds, whether OCOP is one)."""
     wanted = set(wanted)
-    return sum(bit for kind, bit in CERT_BITS if kind in wanted), "ocop" in wanted
+    return sum(bit for kind, bit in CERT_BITS if kind in wanted), CertificateKind.OCOP in wanted
 
 
 def failed_tests(tests: dict, province, category, kind, level, bits) -> list[str]:
@@ -163,7 +163,7 @@ def option_tallies(raw: dict, values: OptionValues):
                 yield ("stars", str(stars)), n
     for (level, bits), n in raw["cert"].items():
         for kind in values.cert_kinds:
-            if (kind == "ocop" and level >= 3) or bits & CERT_BIT.get(kind, 0):
+            if (kind == CertificateKind.OCOP and level >= min(STAR_LEVELS)) or bits & CERT_BIT.get(kind, 0):
                 yield ("cert", kind), n
     for kind, n in raw["producer_kind"].items():
         yield ("producer_kind", kind), n

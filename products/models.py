@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from core import validity
 from core.text import fold_vietnamese, unique_slug
 from core.uploads import unguessable_name
-from core.validity import STAR_LEVELS
+from core.validity import STAR_LEVELS, CertificateKind
 
 
 class ProductGroup(models.Model):
@@ -62,7 +62,7 @@ class Category(models.Model):
 
 
 # Certificate kinds other than OCOP, each with a stored "last day in force" on Product.
-IP_KINDS = ("gi", "certification_mark", "collective_mark")
+IP_KINDS = tuple(kind.value for kind in CertificateKind if kind != CertificateKind.OCOP)
 # The stored validity copies on Product (certifications/copies.py computes them).
 COPY_FIELDS = (*(f"ocop_until_{n}" for n in STAR_LEVELS), *(f"{kind}_until" for kind in IP_KINDS))
 # Every field derived from the product and its certificates, never typed: see certifications/copies.py.
@@ -97,10 +97,8 @@ class ProductQuerySet(models.QuerySet):
             self.with_current_stars()
             .select_related("producer__province", "category__group")
             .annotate(
-                has_gi=ExpressionWrapper(self.certified_q(["gi"]), output_field=models.BooleanField()),
-                has_mark=ExpressionWrapper(
-                    self.certified_q(["certification_mark", "collective_mark"]), output_field=models.BooleanField()
-                ),
+                has_gi=ExpressionWrapper(self.certified_q([CertificateKind.GI]), output_field=models.BooleanField()),
+                has_mark=ExpressionWrapper(self.certified_q(validity.MARK_KINDS), output_field=models.BooleanField()),
             )
         )
 
@@ -135,12 +133,12 @@ class ProductQuerySet(models.QuerySet):
     def certified_q(self, kinds, day=None):
         """Q for products with an in-force entry of any of `kinds` on `day` (from the stored copy)."""
         day = day or validity.today()
-        fields = {"ocop": "ocop_until_3", **{kind: f"{kind}_until" for kind in IP_KINDS}}
+        fields = {CertificateKind.OCOP: "ocop_until_3", **{kind: f"{kind}_until" for kind in IP_KINDS}}
         return Q(*(Q(**{f"{fields[kind]}__gte": day}) for kind in kinds if kind in fields), _connector=Q.OR)
 
     def with_certificate_kinds(self, kinds, day=None):
         """Products holding an in-force certificate of any of `kinds` (gi, marks, ocop)."""
-        kinds = [kind for kind in kinds if kind in ("ocop", *IP_KINDS)]
+        kinds = [kind for kind in kinds if kind in (CertificateKind.OCOP, *IP_KINDS)]
         return self.filter(self.certified_q(kinds, day)) if kinds else self.none()
 
     def search(self, query):
@@ -283,7 +281,7 @@ class Product(models.Model):
     def current_rating(self):
         """The in-force OCOP entry with the most stars, or None."""
         return (
-            self.entries.filter(validity.in_force_q(), kind="ocop", stars__isnull=False)
+            self.entries.filter(validity.in_force_q(), kind=CertificateKind.OCOP, stars__isnull=False)
             .select_related("certificate")
             .order_by("-stars", "-certificate__valid_until")
             .first()

@@ -24,6 +24,7 @@ from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
 from core.admin.scoping import scope_queryset
 from core.text import fold_vietnamese
+from core.validity import STAR_LEVELS
 
 # Offered in this order on the import and export pages (Excel users first).
 FORMATS = [XLSX, CSV]
@@ -76,7 +77,7 @@ def parse_stars(value) -> int:
     text = cell_text(value)
     match = _STARS.match(text)
     stars = int(match.group(1)) if match else None
-    if stars not in (3, 4, 5):
+    if stars not in STAR_LEVELS:
         raise ValueError(
             _("Số sao «%(value)s» không hợp lệ: chỉ sản phẩm đạt 3, 4 hoặc 5 sao được công nhận.") % {"value": text}
         )

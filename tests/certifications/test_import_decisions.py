@@ -7,6 +7,7 @@ Through the admin, as a Sơn La staff member would: upload, read the preview (no
 import datetime
 import io
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 from certifications.decision_import import DecisionImportResource
 from certifications.models import Certificate, CertifiedProduct
 from certifications.resources import TEMPLATE_HEADERS
+from core import validity
 from core.admin.imports import sign_file_name
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
@@ -313,3 +315,16 @@ def test_the_template_is_refused_without_import_permission(catalogue):
     client.force_login(viewer)
     response = client.get(reverse("admin:certifications_certifiedproduct_import_template", args=["csv"]))
     assert response.status_code == 403
+
+
+def test_a_decision_dated_in_the_future_is_refused_by_the_import(client, catalogue, tmp_path, monkeypatch):
+    future = validity.today() + datetime.timedelta(days=3)
+    good = (DATA / "quyet_dinh_ocop_son_la.csv").read_text(encoding="utf-8-sig")
+    text = good.replace("14/08/2025", future.strftime("%d/%m/%Y"), 1)
+    (tmp_path / "tuong_lai.csv").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "DATA", tmp_path)
+    before = saved()
+    response = upload(client, "tuong_lai.csv", catalogue["son_la"])
+    messages = " ".join(m for row in errors_by_line(response).values() for ms in row.values() for m in ms)
+    assert "tương lai" in messages
+    assert saved() == before

@@ -269,7 +269,12 @@ def test_province_pages_show_reported_figures_programmes_and_names_as_people_wri
 
     son_la, quang_ninh = Province.objects.get(slug="son-la"), Province.objects.get(slug="quang-ninh")
     ReportedFigure.objects.create(
-        province=son_la, as_of=datetime.date(2019, 12, 31), products=28, stars_3=19, stars_4=9, producers=18,
+        province=son_la,
+        as_of=datetime.date(2019, 12, 31),
+        products=28,
+        stars_3=19,
+        stars_4=9,
+        producers=18,
         source_url="https://example.gov.vn/son-la-2019",
     )
     programme = TradeProgramme.objects.create(

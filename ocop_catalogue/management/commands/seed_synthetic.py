@@ -19,8 +19,9 @@ from certifications.models import Certificate, CertifiedProduct
 from core import validity
 from core.cache import bump_version
 from core.text import slugify_vietnamese
+from core.validity import STAR_LEVELS, CertificateKind
 from producers.models import Producer, Province
-from products.models import Category, Product, ProductGroup
+from products.models import IP_KINDS, Category, Product, ProductGroup
 
 PRODUCTS_PER_PRODUCER = 20
 PRODUCTS_PER_DECISION = 40
@@ -190,7 +191,7 @@ class Command(BaseCommand):
             group = i + 1 if i < 6 else self.pick_group(rng)
             category = rng.choice(categories[group])
             name = f"{category.name} {rng.choice(ADJECTIVES)} {producer.province.name} – {SYNTHETIC} {number:06d}"
-            stars = rng.choices([3, 4, 5], weights=[74, 25, 1])[0]
+            stars = rng.choices(STAR_LEVELS, weights=[74, 25, 1])[0]
             fate = rng.random()
             state = "expired" if fate < 0.06 else "revoked" if fate < 0.08 else "current"
             decision = self.decision(decisions, producer.province, rng, today, state)
@@ -254,8 +255,10 @@ class Command(BaseCommand):
     def ip_title(self, cache, province, category, rng, today):
         key = (province.pk, category.pk)
         if key not in cache:
-            kind = rng.choices(["gi", "certification_mark", "collective_mark"], weights=[30, 50, 20])[0]
+            kind = rng.choices(IP_KINDS, weights=[30, 50, 20])[0]
             issued = today - datetime.timedelta(days=rng.randint(200, 4000))
+            # A mark's term runs from its filing date (some months before the grant); a GI has none.
+            filed = issued - datetime.timedelta(days=rng.randint(180, 720)) if kind in validity.MARK_KINDS else None
             title = f"{category.name} {province.name} ({SYNTHETIC})"
             serial = self.next_serial()
             cache[key] = Certificate.objects.create(
@@ -266,6 +269,7 @@ class Command(BaseCommand):
                 issuer="Cục Sở hữu trí tuệ",
                 holder=f"Tổ chức quản lý {SYNTHETIC}",
                 province=province,
+                filed_on=filed,
                 issued_on=issued,  # valid_until: the kind's default term (Certificate.apply_defaults)
                 notes=f"Văn bản {SYNTHETIC}, không phải dữ liệu thật.",
                 is_synthetic=True,
@@ -283,7 +287,7 @@ class Command(BaseCommand):
             else:
                 issued = today - datetime.timedelta(days=rng.randint(10, 1000))
             cert = Certificate.objects.create(
-                kind="ocop",
+                kind=CertificateKind.OCOP,
                 number=f"{serial}/QĐ-UBND-GL",
                 title=f"Công nhận sản phẩm OCOP tỉnh {province.name} ({SYNTHETIC})",
                 issuer=f"UBND {province.name}",
@@ -306,7 +310,9 @@ class Command(BaseCommand):
         for product, stars, cert, entry_revoked, ip in pending:
             pk = ids[product.slug]
             entries.append(
-                CertifiedProduct(certificate=cert, product_id=pk, kind="ocop", stars=stars, revoked_on=entry_revoked)
+                CertifiedProduct(
+                    certificate=cert, product_id=pk, kind=CertificateKind.OCOP, stars=stars, revoked_on=entry_revoked
+                )
             )
             if ip is not None:
                 entries.append(CertifiedProduct(certificate=ip, product_id=pk, kind=ip.kind))
