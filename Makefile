@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEV := DJANGO_DEBUG=1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check check venv deps dev-deps demo messages bench clean \
+.PHONY: run test lint format migrations-check check venv deps dev-deps demo demo-fixture messages bench clean \
 	serve deploy-check backup restore backups faults two-hosts load load-quick
 
 $(BIN)/python:
@@ -56,6 +56,14 @@ check: deps
 demo: deps
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo
+
+## demo-fixture: rebuild fixtures/ocop_decisions.json from the sourced research files in fixtures/sources/
+SOURCES := fixtures/sources
+demo-fixture: deps
+	$(BIN)/python scripts/decisions_to_fixture.py $(SOURCES)/national_5star.json $(SOURCES)/son_la_decisions.json \
+		$(SOURCES)/son_la_recent.json $(SOURCES)/provincial_decisions.json $(SOURCES)/more_decisions.json \
+		$(SOURCES)/more_decisions_2.json --figures $(SOURCES)/figures.json --figures $(SOURCES)/figures_provincial.json \
+		--programmes $(SOURCES)/programmes.json --out fixtures/ocop_decisions.json
 
 ## messages: recompile the translation catalogues (needs gettext)
 messages: deps

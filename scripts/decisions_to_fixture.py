@@ -3,6 +3,8 @@
     .venv/bin/python scripts/decisions_to_fixture.py decisions.json [more.json …] \
         --figures figures.json --programmes programmes.json --out fixtures/ocop_decisions.json
 
+The demo's own: `make demo-fixture` (fixtures/sources/*.json; their format is fixtures/sources/FORMAT.md).
+
 The decisions format (one object a decision, its products listed inside) is what a person copying a
 province's published decision writes most easily; README "Demo data" describes both formats. Producers and
 products are matched by their folded name (and province) against fixtures/demo.json and each other, so a
