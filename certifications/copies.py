@@ -82,8 +82,9 @@ def search_text(texts: Iterable[str], entries: Iterable[Entry] = ()) -> str:
 def supersessions(entries: Iterable[Entry]) -> list[tuple[datetime.date | None, int | None]]:
     """For each entry of ONE product, in order: (the day a later OCOP decision about the product was signed,
     that later entry's pk), or (None, None). A re-evaluation replaces the earlier rating from its signing
-    day, whether it raised or lowered the stars; decisions of the same day, decisions whose date no source
-    gives, and titles other than OCOP decisions replace none and are replaced by none."""
+    day, whether it raised or lowered the stars, if the earlier one was still in force then (else it had
+    simply expired); decisions of the same day, decisions whose date no source gives, and titles other
+    than OCOP decisions replace none and are replaced by none."""
     entries = list(entries)
     dated = sorted(
         (
@@ -95,7 +96,9 @@ def supersessions(entries: Iterable[Entry]) -> list[tuple[datetime.date | None, 
     result = [(None, None)] * len(entries)
     for position, (issued_on, index) in enumerate(dated):
         later = next((other for other in dated[position + 1 :] if other[0] > issued_on), None)
-        if later is not None:
+        ends = entries[index].valid_until
+        # A decision that had already run out when the next one was signed simply expired.
+        if later is not None and (ends is None or later[0] <= ends):
             result[index] = (later[0], entries[later[1]].pk)
     return result
 

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import uuid
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -63,13 +64,26 @@ def bump_version():
         logger.error("Could not bump the catalogue cache version", exc_info=True)
 
 
+_bumps_held: ContextVar[bool] = ContextVar("catalogue_bumps_held", default=False)
+
+
 def bump_version_on_commit():
-    """Bump once the current transaction commits; a transaction of many writes (an import, load_demo)
-    bumps once, not once per row (each bump is a write to the shared cache)."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(hook[1] is bump_version for hook in connection.run_on_commit):
-        return
-    transaction.on_commit(bump_version)
+    if not _bumps_held.get():
+        transaction.on_commit(bump_version)
+
+
+@contextlib.contextmanager
+def one_bump():
+    """Within the block, writes register no bump of their own; one bump is registered at its end.
+
+    For commands that write many rows in one transaction (load_demo): each bump is a write to the shared
+    cache, and hundreds of them at commit would all say the same thing."""
+    token = _bumps_held.set(True)
+    try:
+        yield
+    finally:
+        _bumps_held.reset(token)
+    bump_version_on_commit()
 
 
 def key_for(name: str, *parts) -> str:

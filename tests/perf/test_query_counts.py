@@ -30,7 +30,7 @@ PAGES = {
     "product_qr": (lambda w: w["product"].get_absolute_url() + "qr.svg", 6),
     "export_csv": (lambda w: "/products/export.csv?province=son-la&stars=3", 6),
     "provinces": (lambda w: "/provinces/", 6),
-    "province": (lambda w: "/provinces/son-la/", 6),
+    "province": (lambda w: "/provinces/son-la/", 8),  # + reported figures and trade programmes
     "producers": (lambda w: "/producers/?province=son-la", 6),
     "producer": (lambda w: w["product"].producer.get_absolute_url(), 6),
     "certificates": (lambda w: "/certificates/?kind=ocop&kind=gi&province=son-la&status=valid", 6),

@@ -50,8 +50,8 @@ def test_the_panel_counts_the_users_provinces_by_status(certificates):
     staff = staff_user("nv_sonla", provinces=["son-la"])
     overview = expiry_overview(staff)
     assert [p["name"] for p in overview["provinces"]] == ["Sơn La"]
-    # valid, expiring, expired, revoked
-    assert overview["provinces"][0]["counts"] == [1, 2, 1, 1]
+    # valid, expiring, unknown, expired, superseded, revoked
+    assert overview["provinces"][0]["counts"] == [1, 2, 0, 1, 0, 1]
     assert [c.title for c in overview["upcoming"]] == ["Sắp hết B", "Sắp hết A", "Công nhận sản phẩm OCOP"]
     html = client_for(staff).get(INDEX).content.decode()
     assert "Hiệu lực văn bản của tỉnh bạn phụ trách" in html
@@ -64,7 +64,7 @@ def test_a_superuser_sees_every_province(certificates):
     admin_user.save()
     overview = expiry_overview(admin_user)
     assert [p["name"] for p in overview["provinces"]] == ["Quảng Ninh", "Sơn La"]
-    assert overview["totals"] == [1, 3, 1, 1]
+    assert overview["totals"] == [1, 3, 0, 1, 0, 1]
     assert overview["upcoming"][0].title == "Sắp hết Quảng Ninh"
     assert "Sắp hết Quảng Ninh" in client_for(admin_user).get(INDEX).content.decode()
 

@@ -41,7 +41,7 @@ def test_the_rating_says_n_stars_in_english(client, world):
     content = html(client.get("/en" + world["product"]))
     rating = re.search(r'<span class="rating rating-large">(.*?)</span></span>', content, re.S).group(1)
     assert "4 stars" in re.sub(r"<[^>]+>", "", rating)
-    for words in ("valid", "expired", "revoked"):
+    for words in ("valid", "superseded", "revoked"):
         assert f'<span class="status-text">{words}</span>' in content
     assert "Current OCOP rating" in content
 

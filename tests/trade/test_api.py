@@ -96,7 +96,8 @@ def test_a_product_carries_its_rating_and_certificates(client, today):
     assert item["rating"] == {"stars": 4, "valid_until": decision.valid_until.isoformat(), "status": "valid"}
     by_number = {c["number"]: c for c in item["certificates"]}
     assert by_number["1032/QĐ-UBND"]["status"] == "valid" and by_number["1032/QĐ-UBND"]["stars"] == 4
-    assert by_number[old.number]["status"] == "expired" and by_number[old.number]["stars"] == 5
+    # Re-rated 30 days ago while still in force: the later decision replaced it.
+    assert by_number[old.number]["status"] == "superseded" and by_number[old.number]["stars"] == 5
     assert by_number["00002"]["kind"] == CertificateKind.GI and by_number["00002"]["valid_until"] is None
     assert (
         by_number["00002"]["url"]

@@ -19,6 +19,7 @@ from django.db import models, transaction
 
 from certifications import copies
 from certifications.models import Certificate, CertifiedProduct
+from core import cache as catalogue_cache
 from core import validity
 from producers.models import Producer, Province, ReportedFigure, TradeProgramme
 from products.models import Category, Product, ProductGroup
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         counts = Counter()
         try:
             with transaction.atomic():
-                with copies.deferred_refresh():
+                with catalogue_cache.one_bump(), copies.deferred_refresh():
                     for path, data in datasets:
                         current = path
                         counts.update(self.load(data))
