@@ -150,6 +150,22 @@ def model_changed(sender, **kwargs):
         bump_version_on_commit()
 
 
+def has_session(request) -> bool:
+    """Whether the visitor has a real session: a cookie naming one that exists, not any cookie of that
+    name (a made-up one would let anybody skip the cache and hit the database with every request)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    if session is None:
+        return True
+    try:
+        session.keys()  # loads it; a key that names no session is dropped (session_key becomes None)
+    except Exception:  # a session store outage: no shared page for someone who may be signed in
+        logger.warning("Session store unavailable", exc_info=True)
+        return True
+    return session.session_key is not None
+
+
 def cache_public_page(view):
     """Serve a public page from the shared cache, keyed by path, language, day and catalogue version.
 
@@ -161,7 +177,7 @@ def cache_public_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not enabled() or request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if not enabled() or request.method != "GET" or has_session(request):
             return view(request, *args, **kwargs)
         try:
             # Host and scheme too: pages embed absolute URLs (canonical, OpenGraph, JSON-LD).

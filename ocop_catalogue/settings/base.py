@@ -4,6 +4,7 @@ Unset variables give a safe development set-up: SQLite under var/, local-memory 
 unless DJANGO_DEBUG is set. Production refuses to start without the secret key it needs.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -287,6 +288,13 @@ if SECURE_SSL:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Proxies whose X-Forwarded-For is believed (core/http.py client_ip): addresses or networks. Behind the TLS
+# proxy the default is the local nginx; without it nobody's.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"] if SECURE_SSL else [])
+try:
+    [ipaddress.ip_network(proxy, strict=False) for proxy in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from error
 
 # --- Back-office: django-import-export -------------------------------------------------------------
 # Imports run in one transaction and roll back on any row error. Importing needs the model's "add"
