@@ -169,28 +169,34 @@ def _refusal(request, form, template, context):
         )
         return render(request, template, context, status=400)
     if enquiries.rate_limited(address):
-        minutes = enquiries.rate_window_minutes()
-        context["refusal"] = ngettext(
-            "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
-            "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
-            "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
-            "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
-            enquiries.RATE_LIMIT,
-        ) % {"count": enquiries.RATE_LIMIT, "minutes": minutes}
-        response = render(request, template, context, status=429)
-        response["Retry-After"] = str(enquiries.RATE_WINDOW_SECONDS)
-        return response
+        return _rate_limit_refusal(request, template, context)
     return None
 
 
-def _send(request, form, products_by_producer):
+def _rate_limit_refusal(request, template, context):
+    minutes = enquiries.rate_window_minutes()
+    context["refusal"] = ngettext(
+        "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
+        "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
+        "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
+        "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
+        enquiries.RATE_LIMIT,
+    ) % {"count": enquiries.RATE_LIMIT, "minutes": minutes}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(enquiries.RATE_WINDOW_SECONDS)
+    return response
+
+
+def _send(request, form, products_by_producer, template, context):
+    # The atomic check: of many posts at once from one address, exactly the limit get a slot.
+    if not enquiries.take_slot(client_ip(request)):
+        return _rate_limit_refusal(request, template, context)
     sent = enquiries.send_enquiries(
         buyer=form.buyer(),
         products_by_producer=products_by_producer,
         language=get_language() or "vi",
         base_url=_base_url(request),
     )
-    enquiries.count_submission(client_ip(request))
     request.session[SENT_SESSION_KEY] = [enquiry.pk for enquiry in sent]
     return redirect("products:enquiry_sent")
 
@@ -228,7 +234,7 @@ def producer_enquiry(request, slug):
             return refused
         if form.is_valid():
             chosen = set(form.cleaned_data.get("products", []))
-            return _send(request, form, [(producer, [p for p in products if p.pk in chosen])])
+            return _send(request, form, [(producer, [p for p in products if p.pk in chosen])], template, context)
         return render(request, template, context)
     context["form"] = EnquiryForm(initial={"products": _requested_ids(request, products)}, product_choices=choices)
     return render(request, template, context)
@@ -238,6 +244,7 @@ def producer_enquiry(request, slug):
 def shortlist_enquiry(request):
     products = list(Shortlist(request.session).products())
     groups = _by_producer(products)
+    producer_of = {p.pk: p.producer_id for p in products}
     choices = [
         (f"{producer.name} · {localized_name(producer.province)}", [(p.pk, p.name) for p in items])
         for producer, items in groups
@@ -246,13 +253,14 @@ def shortlist_enquiry(request):
     context = _enquiry_context(
         groups=groups,
         from_shortlist=True,
+        max_producers=enquiries.MAX_PRODUCERS,
         breadcrumbs=[(_("Danh sách chọn"), reverse("products:shortlist")), (_("Gửi yêu cầu kết nối"), None)],
     )
     if not products:
         context["form"] = None
         return render(request, template, context)
     if request.method == "POST":
-        form = EnquiryForm(request.POST, product_choices=choices, require_products=True)
+        form = EnquiryForm(request.POST, product_choices=choices, require_products=True, producer_of=producer_of)
         context["form"] = form
         refused = _refusal(request, form, template, context)
         if refused:
@@ -260,10 +268,13 @@ def shortlist_enquiry(request):
         if form.is_valid():
             chosen = set(form.cleaned_data["products"])
             picked = [(producer, [p for p in items if p.pk in chosen]) for producer, items in groups]
-            return _send(request, form, [(producer, items) for producer, items in picked if items])
+            return _send(request, form, [(producer, items) for producer, items in picked if items], template, context)
         return render(request, template, context)
-    initial = {"products": [p.pk for p in products]}
-    context["form"] = EnquiryForm(initial=initial, product_choices=choices, require_products=True)
+    # Ticked at first: the products of as many producers as one enquiry may reach.
+    initial = {"products": [p.pk for _producer, items in groups[: enquiries.MAX_PRODUCERS] for p in items]}
+    context["form"] = EnquiryForm(
+        initial=initial, product_choices=choices, require_products=True, producer_of=producer_of
+    )
     return render(request, template, context)
 
 
