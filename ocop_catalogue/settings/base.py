@@ -156,16 +156,19 @@ if CACHE_URL:
         # installed): no extra client library to configure. Ours only reuses its Redis client
         # (ocop_catalogue/redis_cache.py).
         CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"
-        # A Redis that stops answering costs a request about a second, never a whole worker.
+        # A Redis that is down or stops answering costs one request one timeout, then its circuit breaker
+        # skips the cache for DJANGO_CACHE_BREAKER_SECONDS (core/redis_cache.py).
         CACHES["default"]["OPTIONS"] = {
-            "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
-            "socket_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
+            "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=0.25),
+            "socket_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=0.25),
         }
-    # Several app hosts share sessions through the cache, with the database behind it so that a Redis
-    # restart logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Several app hosts share sessions through the database, with a copy in the cache that a Redis outage
+    # or restart never needs (core/sessions.py): nobody is logged out, the back-office keeps working.
+    SESSION_ENGINE = "core.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_BREAKER_SECONDS = env.float("DJANGO_CACHE_BREAKER_SECONDS", default=30.0)
+SESSION_CACHE_SECONDS = env.int("DJANGO_SESSION_CACHE_SECONDS", default=300)
 # Catalogue pages and fragments (ocop_catalogue/cache.py) must be shared by every worker and host,
 # so without Redis they go in a database table rather than in one process's memory.
 CACHES["catalogue"] = (
