@@ -25,7 +25,7 @@ class SessionStore(cached_db.SessionStore):
         try:
             data = self._cache.get(self.cache_key)
         except Exception:
-            logger.info("Session cache unavailable: read from the database", exc_info=True)
+            logger.debug("Session cache unavailable: read from the database", exc_info=True)
             data = None
         if data is not None:
             return data

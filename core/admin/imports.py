@@ -22,6 +22,7 @@ from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
+from core.admin.import_limits import check_row_limit
 from core.admin.scoping import scope_queryset
 from core.text import fold_vietnamese
 
@@ -166,6 +167,7 @@ class ImportFileForm(ImportForm):
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(_("Tệp quá lớn; tối đa 5 MB."))
+        check_row_limit(upload)
         return upload
 
 

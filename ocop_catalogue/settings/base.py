@@ -306,6 +306,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Rows one spreadsheet import may hold (core/admin/import_limits.py); more is refused with a clear message.
+IMPORT_MAX_ROWS = env.int("DJANGO_IMPORT_MAX_ROWS", default=5000)
+# Pixels an uploaded picture may have, checked from its header before any decoding (core/uploads.py).
+MAX_IMAGE_PIXELS = env.int("DJANGO_MAX_IMAGE_PIXELS", default=25_000_000)
 
 # --- Email: console unless configured -------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
