@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ocop_catalogue.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # --- Back-office: django-axes must come last; it turns a flagged failed login into the lockout page.
@@ -185,9 +186,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# A staff session ends after this long without a request (ocop_catalogue.middleware.StaffIdleTimeoutMiddleware).
+STAFF_IDLE_SECONDS = env.int("DJANGO_STAFF_IDLE_SECONDS", default=2 * 60 * 60)
 
 # --- Back-office: admin login throttling with django-axes -------------------------------------------
-# Five failed logins for one user name, or from one address, lock it out for 15 minutes. The test client's
+# Five failed logins for one user name from one address lock that pair out for 15 minutes. The test client's
 # login() calls authenticate() without a request, which axes refuses, so tests run with axes off and the
 # lockout test switches it on (tests/producers/test_admin_login.py).
 AUTHENTICATION_BACKENDS = [
@@ -197,7 +200,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env.bool("DJANGO_AXES_ENABLED", default=not TESTING)
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair: five bad passwords lock that user name from that address only, so nobody can lock a staff
+# member out from anywhere by guessing at their user name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ocop_catalogue.admin_site.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
