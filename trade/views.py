@@ -14,6 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import cache as catalogue_cache
 from core.filters import clean_text
 from core.http import client_ip
 from core.i18n import localized_name
@@ -27,7 +28,17 @@ from .forms import EnquiryForm
 from .models import Enquiry
 from .open_data import FORMAT_VERSION, product_data, with_open_data
 from .shortlist import MAX_ITEMS, Shortlist
-from .spreadsheets import EXPORT_STEM, XLSX_MAX_ROWS, csv_response, xlsx_response
+from .spreadsheets import (
+    CSV_MAX_ROWS,
+    EXPORT_STEM,
+    XLSX_CONTENT_TYPE,
+    XLSX_MAX_ROWS,
+    csv_bytes,
+    csv_response,
+    file_response,
+    xlsx_bytes,
+    xlsx_response,
+)
 
 SHORTLIST_STEM = "danh-sach-chon-ocop"
 API_PAGE_SIZE = 50
@@ -43,10 +54,38 @@ def _base_url(request):
 # --- Exports of the filtered list -------------------------------------------------------------------
 
 
+def _too_big(request, filterset, count, max_rows, template):
+    context = {
+        "filterset": filterset,
+        "count": count,
+        "max_rows": max_rows,
+        "list_url": reverse("products:product_list") + filterset.query_string(),
+        "csv_url": reverse("products:export_csv") + filterset.query_string(),
+        "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Tải về"), None)],
+    }
+    return render(request, template, context)
+
+
+def _cached_export(request, filterset, extension, build):
+    """The file for this filter, built once per catalogue version and shared by every worker (core.cache):
+    six buyers asking for the same export at once cost one build; a write makes the next one fresh."""
+    parts = (extension, filterset.query_string(), get_language(), _base_url(request))
+    return catalogue_cache.get_or_build("export", parts, build, timeout=catalogue_cache.PAGE_TIMEOUT)
+
+
 @require_safe
 def product_export_csv(request):
     filterset = ProductFilter(request.GET)
-    return csv_response(export_header(), export_rows(filterset.qs, base_url=_base_url(request)), EXPORT_STEM)
+    count = filterset.qs.count()
+    if count > CSV_MAX_ROWS:
+        return _too_big(request, filterset, count, CSV_MAX_ROWS, "trade/export_csv_too_big.html")
+    content = _cached_export(
+        request,
+        filterset,
+        "csv",
+        lambda: csv_bytes(export_header(), export_rows(filterset.qs, base_url=_base_url(request))),
+    )
+    return file_response(content, EXPORT_STEM, "csv", "text/csv; charset=utf-8")
 
 
 @require_safe
@@ -54,17 +93,13 @@ def product_export_xlsx(request):
     filterset = ProductFilter(request.GET)
     count = filterset.qs.count()
     if count > XLSX_MAX_ROWS:
-        context = {
-            "filterset": filterset,
-            "count": count,
-            "max_rows": XLSX_MAX_ROWS,
-            "list_url": reverse("products:product_list") + filterset.query_string(),
-            "csv_url": reverse("products:export_csv") + filterset.query_string(),
-            "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Tải về Excel"), None)],
-        }
-        return render(request, "trade/export_too_big.html", context)
-    rows = export_rows(filterset.qs, base_url=_base_url(request))
-    return xlsx_response(export_header(), rows, EXPORT_STEM, title=_("Sản phẩm OCOP"))
+        return _too_big(request, filterset, count, XLSX_MAX_ROWS, "trade/export_too_big.html")
+
+    def build():
+        rows = export_rows(filterset.qs, base_url=_base_url(request))
+        return xlsx_bytes(export_header(), rows, title=_("Sản phẩm OCOP"))
+
+    return file_response(_cached_export(request, filterset, "xlsx", build), EXPORT_STEM, "xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- Shortlist ------------------------------------------------------------------------------------
