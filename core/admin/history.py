@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin.hardening import safe_pk
+from core.admin.stale import StaleFormGuardMixin
 
 
-class ChangeHistoryAdminMixin:
-    """Put in the bases of every catalogue ModelAdmin, before Django's (or django-simple-history's) admin."""
+class ChangeHistoryAdminMixin(StaleFormGuardMixin):
+    """Put in the bases of every catalogue ModelAdmin, before Django's (or django-simple-history's) admin.
+    It refuses saves made from a stale form too (core.admin.stale)."""
 
     @admin.display(description=gettext_lazy("cập nhật"), ordering="updated_at")
     def updated(self, obj):
