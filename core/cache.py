@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import sys
 import time
 import uuid
 from functools import wraps
@@ -40,6 +41,14 @@ CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 def _cache():
     return caches["catalogue"]
+
+
+def _warn(message):
+    """Log a cache failure; with its traceback only when it is not the breaker's quick refusal (which
+    would otherwise put one traceback per request in the log for the whole outage)."""
+    from .redis_cache import CacheUnavailable
+
+    logger.warning(message, exc_info=not isinstance(sys.exc_info()[1], CacheUnavailable))
 
 
 def current_version() -> str:
@@ -90,8 +99,8 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     try:
         key = key_for(name, *parts)
         value = _cache().get(key)
-    except Exception:
-        logger.warning("Catalogue cache unavailable", exc_info=True)
+    except Exception:  # noqa: BLE001 (logged by _warn)
+        _warn("Catalogue cache unavailable")
         return builder()
     if value is not None:
         return value
@@ -101,8 +110,8 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
         owner = _cache().add(lock, token, BUILD_LOCK_TIMEOUT)
         # Another process may have stored the value between the miss and the lock.
         value = _cache().get(key) if owner else _wait_for(key, lock)
-    except Exception:
-        logger.warning("Catalogue cache unavailable", exc_info=True)
+    except Exception:  # noqa: BLE001 (logged by _warn)
+        _warn("Catalogue cache unavailable")
         return builder()
     if value is not None:
         if owner:
@@ -112,8 +121,8 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
         value = builder()
         try:
             _cache().set(key, value, timeout)
-        except Exception:
-            logger.warning("Catalogue cache unavailable", exc_info=True)
+        except Exception:  # noqa: BLE001 (logged by _warn)
+            _warn("Catalogue cache unavailable")
     finally:
         if owner:
             _release(lock, token)
@@ -160,8 +169,8 @@ def has_session(request) -> bool:
         return True
     try:
         session.keys()  # loads it; a key that names no session is dropped (session_key becomes None)
-    except Exception:  # a session store outage: no shared page for someone who may be signed in
-        logger.warning("Session store unavailable", exc_info=True)
+    except Exception:  # noqa: BLE001 (logged by _warn); a session store outage: no shared page for someone who may be signed in
+        _warn("Session store unavailable")
         return True
     return session.session_key is not None
 
@@ -190,8 +199,8 @@ def cache_public_page(view):
                 validity.today().isoformat(),
             )
             cached = _cache().get(key)
-        except Exception:  # a cache outage degrades to uncached pages
-            logger.warning("Page cache unavailable", exc_info=True)
+        except Exception:  # noqa: BLE001 (logged by _warn); a cache outage degrades to uncached pages
+            _warn("Page cache unavailable")
             return view(request, *args, **kwargs)
         if cached is not None:
             content, content_type = cached
@@ -216,8 +225,8 @@ def cache_public_page(view):
             try:
                 _cache().set(key, (content, response["Content-Type"]), PAGE_TIMEOUT)
                 response["X-Catalogue-Cache"] = "miss"
-            except Exception:
-                logger.warning("Page cache unavailable", exc_info=True)
+            except Exception:  # noqa: BLE001 (logged by _warn)
+                _warn("Page cache unavailable")
         return response
 
     return wrapper

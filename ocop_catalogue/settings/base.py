@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "simple_history",
     # --- Back-office: login throttling (django-axes). ---
     "axes",
+    # --- Background work: django-tasks with its database backend, run by `manage.py db_worker`. ---
+    "django_tasks",
+    "django_tasks_db",
     # The catalogue's own apps; imports point one way: trade -> certifications -> products -> producers -> core
     # (docs/ARCHITECTURE.md).
     "core",
@@ -315,6 +318,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_MAX_ROWS = env.int("DJANGO_IMPORT_MAX_ROWS", default=5000)
 # Pixels an uploaded picture may have, checked from its header before any decoding (core/uploads.py).
 MAX_IMAGE_PIXELS = env.int("DJANGO_MAX_IMAGE_PIXELS", default=25_000_000)
+
+# --- Background work (certifications/tasks.py): jobs are rows in the database, run by `manage.py db_worker`
+# (scripts/serve.sh starts one beside gunicorn). Renames touching more products than the threshold go there.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+COPIES_BACKGROUND_THRESHOLD = env.int("DJANGO_COPIES_BACKGROUND_THRESHOLD", default=2000)
 
 # --- Email: console unless configured -------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
