@@ -92,9 +92,11 @@ restore: deps
 backups: deps
 	$(BIN)/python scripts/backup.py list
 
-## faults: PostgreSQL stopped and started under load; counts 200/503/other and the time to recover
+## faults: PostgreSQL stopped and started under load (200 from the cache or 503, and the time to recover),
+## then Redis stopped, started and hung under load (every answer 200, none slow); README "Deployment"
 faults: deps
 	scripts/db_fault_drill.sh
+	scripts/redis_fault_drill.sh
 
 ## two-hosts: two gunicorn app hosts (8105, 8106) on one PostgreSQL and one Redis, for trying by hand
 two-hosts: deps

@@ -256,8 +256,9 @@ class CertifiedProductQuerySet(models.QuerySet):
 class CertifiedProduct(models.Model):
     """One product listed on a certificate, with its stars (OCOP) or right-of-use (GIs and marks)."""
 
+    # Deleting a certificate never takes its entries with it: revocation is how a title is withdrawn.
     certificate = models.ForeignKey(
-        Certificate, verbose_name=_("văn bản"), on_delete=models.CASCADE, related_name="entries"
+        Certificate, verbose_name=_("văn bản"), on_delete=models.PROTECT, related_name="entries"
     )
     product = models.ForeignKey(
         "products.Product", verbose_name=_("sản phẩm"), on_delete=models.PROTECT, related_name="entries"

@@ -6,7 +6,6 @@ imports save their rows one by one, so they come through here too. Products cann
 receivers for their models are connected here, where both are known.
 """
 
-from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -16,6 +15,7 @@ from products.models import Category, Product
 
 from .copies import refresh_products
 from .models import Certificate, CertifiedProduct, Renewal
+from .tasks import refresh_now_or_later
 
 # What products take from a certificate: titles into search_text, validity into the rating copy
 # (Certificate.save copies its kind onto its entries with update(), which sends no signal: hence "kind").
@@ -74,24 +74,25 @@ def remember_search_text_sources(sender, instance, raw=False, **kwargs):
         remember_changes(instance, SEARCH_TEXT_SOURCES[sender])
 
 
+# Renames: many products may follow one row (a category of 100,000), so past a threshold the work goes
+# to the background worker (tasks.py) rather than holding the request.
 @receiver(post_save, sender=Producer, dispatch_uid="products_producer_search_text")
 def producer_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw and has_changes(instance):
-        refresh_products(Product.objects.filter(producer=instance), lock=False)
+        instance._copies_enqueued = refresh_now_or_later("producer", instance.pk)
 
 
 @receiver(post_save, sender=Category, dispatch_uid="products_category_search_text")
 def category_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw and has_changes(instance):
-        refresh_products(Product.objects.filter(category=instance), lock=False)
+        instance._copies_enqueued = refresh_now_or_later("category", instance.pk)
 
 
 @receiver(post_save, sender=Province, dispatch_uid="products_province_search_text")
 def province_saved(sender, instance, created, raw=False, **kwargs):
     """Province names (current and former) are folded into search_text: rare, but must not go stale."""
     if not created and not raw and has_changes(instance):
-        products = Product.objects.filter(Q(producer__province=instance) | Q(producer__former_province=instance))
-        refresh_products(products, lock=False)
+        instance._copies_enqueued = refresh_now_or_later("province", instance.pk)
 
 
 @receiver(post_save, sender=Renewal, dispatch_uid="renewal_saved_recompute_term")

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import sys
 import time
 import uuid
 from contextvars import ContextVar
@@ -41,6 +42,14 @@ CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 def _cache():
     return caches["catalogue"]
+
+
+def _warn(message):
+    """Log a cache failure; with its traceback only when it is not the breaker's quick refusal (which
+    would otherwise put one traceback per request in the log for the whole outage)."""
+    from .redis_cache import CacheUnavailable
+
+    logger.warning(message, exc_info=not isinstance(sys.exc_info()[1], CacheUnavailable))
 
 
 def current_version() -> str:
@@ -109,8 +118,8 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     try:
         key = key_for(name, *parts)
         value = _cache().get(key)
-    except Exception:
-        logger.warning("Catalogue cache unavailable", exc_info=True)
+    except Exception:  # noqa: BLE001 (logged by _warn)
+        _warn("Catalogue cache unavailable")
         return builder()
     if value is not None:
         return value
@@ -120,8 +129,8 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
         owner = _cache().add(lock, token, BUILD_LOCK_TIMEOUT)
         # Another process may have stored the value between the miss and the lock.
         value = _cache().get(key) if owner else _wait_for(key, lock)
-    except Exception:
-        logger.warning("Catalogue cache unavailable", exc_info=True)
+    except Exception:  # noqa: BLE001 (logged by _warn)
+        _warn("Catalogue cache unavailable")
         return builder()
     if value is not None:
         if owner:
@@ -131,8 +140,8 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
         value = builder()
         try:
             _cache().set(key, value, timeout)
-        except Exception:
-            logger.warning("Catalogue cache unavailable", exc_info=True)
+        except Exception:  # noqa: BLE001 (logged by _warn)
+            _warn("Catalogue cache unavailable")
     finally:
         if owner:
             _release(lock, token)
@@ -169,6 +178,22 @@ def model_changed(sender, **kwargs):
         bump_version_on_commit()
 
 
+def has_session(request) -> bool:
+    """Whether the visitor has a real session: a cookie naming one that exists, not any cookie of that
+    name (a made-up one would let anybody skip the cache and hit the database with every request)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    if session is None:
+        return True
+    try:
+        session.keys()  # loads it; a key that names no session is dropped (session_key becomes None)
+    except Exception:  # noqa: BLE001 (logged by _warn); a session store outage: no shared page for someone who may be signed in
+        _warn("Session store unavailable")
+        return True
+    return session.session_key is not None
+
+
 def cache_public_page(view):
     """Serve a public page from the shared cache, keyed by path, language, day and catalogue version.
 
@@ -180,7 +205,7 @@ def cache_public_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not enabled() or request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if not enabled() or request.method != "GET" or has_session(request):
             return view(request, *args, **kwargs)
         try:
             # Host and scheme too: pages embed absolute URLs (canonical, OpenGraph, JSON-LD).
@@ -193,8 +218,8 @@ def cache_public_page(view):
                 validity.today().isoformat(),
             )
             cached = _cache().get(key)
-        except Exception:  # a cache outage degrades to uncached pages
-            logger.warning("Page cache unavailable", exc_info=True)
+        except Exception:  # noqa: BLE001 (logged by _warn); a cache outage degrades to uncached pages
+            _warn("Page cache unavailable")
             return view(request, *args, **kwargs)
         if cached is not None:
             content, content_type = cached
@@ -219,8 +244,8 @@ def cache_public_page(view):
             try:
                 _cache().set(key, (content, response["Content-Type"]), PAGE_TIMEOUT)
                 response["X-Catalogue-Cache"] = "miss"
-            except Exception:
-                logger.warning("Page cache unavailable", exc_info=True)
+            except Exception:  # noqa: BLE001 (logged by _warn)
+                _warn("Page cache unavailable")
         return response
 
     return wrapper

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,34 @@ class CatalogueAdminSite(admin.AdminSite):
 
     def admin_view(self, view, cacheable=False):
         return super().admin_view(_refuse_empty_to_field(view), cacheable)
+
+    def get_urls(self):
+        from django.urls import path
+
+        # Django's "view on site" shortcut redirects to any object's public page, published or not, of
+        # any province: ours first asks the model's admin whether this user may see the object.
+        return [
+            path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site")
+        ] + super().get_urls()
+
+    def view_on_site(self, request, content_type_id, object_id):
+        from django.contrib.contenttypes.models import ContentType
+        from django.contrib.contenttypes.views import shortcut
+        from django.http import Http404
+
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        except (ValueError, ContentType.DoesNotExist):
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if model_admin is not None:
+            try:
+                obj = model_admin.get_queryset(request).filter(pk=object_id).first()
+            except (ValueError, TypeError, ValidationError):
+                obj = None
+            if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+                raise Http404
+        return shortcut(request, content_type_id, object_id)
 
     def index(self, request, extra_context=None):
         from certifications.services import expiry_overview

@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
@@ -155,3 +156,18 @@ def _render_page():
             '<!doctype html><html lang="vi"><meta charset="utf-8"><title>503</title>'
             "<h1>Hệ thống tạm thời gián đoạn</h1><p>Vui lòng thử lại sau ít phút.</p></html>"
         )
+
+
+class StaffIdleTimeoutMiddleware:
+    """A staff session ends after STAFF_IDLE_SECONDS (2 hours by default) without a request: each staff
+    request moves the session's expiry that far ahead, so an unattended back-office signs itself out.
+    Buyers' sessions (a shortlist) keep Django's SESSION_COOKIE_AGE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            request.session.set_expiry(settings.STAFF_IDLE_SECONDS)
+        return self.get_response(request)

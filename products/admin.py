@@ -24,7 +24,9 @@ class ProductGroupAdmin(CatalogueExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogueExportMixin, admin.ModelAdmin):
+class CategoryAdmin(ChangeHistoryAdminMixin, CatalogueExportMixin, SimpleHistoryAdmin):
+    """Categories are shared by every province: national staff and superusers change them, with history."""
+
     ordering = ["name"]  # the count annotation groups rows, which drops the model's default ordering
     list_display = ["name", "name_en", "group", "product_count"]
     list_filter = ["group"]

@@ -47,6 +47,8 @@ class Category(models.Model):
     slug = models.SlugField(_("đường dẫn"), max_length=100, unique=True, blank=True)
     group = models.ForeignKey(ProductGroup, verbose_name=_("nhóm"), on_delete=models.PROTECT, related_name="categories")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("loại sản phẩm")
         verbose_name_plural = _("loại sản phẩm")

@@ -176,6 +176,10 @@ def restore(folder):
         raise
     _swap_in(fresh_media, media_root())
     print(f"restore: {folder} -> {engine} database {config['NAME']} and {media_root()}")
+    # Pages cached before the restore show the data it replaced: a new catalogue version makes them stale.
+    invalidated = subprocess.run([sys.executable, "manage.py", "invalidate_cache"], cwd=BASE_DIR, check=False)
+    if invalidated.returncode:
+        print("restore: WARNING: the page cache could not be invalidated; run `manage.py invalidate_cache`")
 
 
 def _unpack_media(archive, media):

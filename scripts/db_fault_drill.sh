@@ -78,7 +78,9 @@ psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "DROP DATABASE IF EXISTS ${DB_
   -c "CREATE DATABASE ${DB_NAME}"
 
 echo "== gunicorn on 127.0.0.1:${APP_PORT} (migrate, demo data, collectstatic)"
-export DATABASE_URL CACHE_URL="redis://127.0.0.1:6379/7" PORT="$APP_PORT"
+# DRILL_REDIS_URL: the Redis database the drill's server caches in (flushed by nothing, keys prefixed).
+# GUNICORN_MAX_REQUESTS=0: no worker recycling during the drill, so a changed worker count means a crash.
+export DATABASE_URL CACHE_URL="${DRILL_REDIS_URL:-redis://127.0.0.1:6379/7}" PORT="$APP_PORT" GUNICORN_MAX_REQUESTS=0
 export DJANGO_SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(64))')"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost" DJANGO_STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media"
 export DJANGO_DEBUG=0 DJANGO_TESTING=0

@@ -127,35 +127,71 @@ SVG_WITH_SCRIPT = (
     b"<script>alert(document.cookie)</script><rect width='10' height='10'/></svg>"
 )
 HTML_WITH_SCRIPT = b"<!DOCTYPE html><html><body><script>fetch('/admin/')</script></body></html>"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def pdf_document(objects, version=b"1.4", root=1):
+    """A PDF whose numbered objects are `objects` (bodies as bytes), with a cross-reference table."""
+    out = b"%PDF-" + version + b"\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj ".encode() + body + b" endobj\n"
+    xref_at = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n".encode() + b"0000000000 65535 f \n"
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    trailer = f"trailer << /Size {len(objects) + 1} /Root {root} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"
+    return out + trailer.encode()
+
+
+PDF = pdf_document([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
 
 
 def pdf_with(dictionary: bytes) -> bytes:
-    return b"%PDF-1.4\n1 0 obj " + dictionary + b" endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    return pdf_document([dictionary])
+
+
+def _stream(dictionary: bytes, payload: bytes) -> bytes:
+    return dictionary + b" /Length " + str(len(payload)).encode() + b" >>\nstream\n" + payload + b"\nendstream"
 
 
 def pdf_with_script_in_object_stream():
     """PDF 1.5: the JavaScript action sits in a compressed object stream, out of sight of a byte search."""
-    objects = b"<< /S /JavaScript /JS (app.alert(1)) >>"
-    body = zlib.compress(b"2 0 " + objects)
-    return (
-        b"%PDF-1.5\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n"
-        b"3 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
-        + str(len(body)).encode()
-        + b" >>\nstream\n"
-        + body
-        + b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    body = zlib.compress(b"2 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    return pdf_document(
+        [
+            b"<< /Type /Catalog /OpenAction 2 0 R >>",
+            b"null",
+            _stream(b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", body),
+        ],
+        version=b"1.5",
     )
 
 
 def pdf_with_image_stream(payload: bytes) -> bytes:
     """A PDF whose only stream is binary picture data (which may contain any bytes at all)."""
-    return (
-        b"%PDF-1.4\n1 0 obj << /Type /XObject /Subtype /Image /Filter /DCTDecode /Length "
-        + str(len(payload)).encode()
-        + b" >>\nstream\n"
-        + payload
-        + b"\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    return pdf_document([_stream(b"<< /Type /XObject /Subtype /Image /Filter /DCTDecode", payload)])
+
+
+def pdf_with_comment_trick() -> bytes:
+    """JavaScript run on opening, in a catalogue that PDF comments make look like the inside of a stream
+    to a byte search ("stream" on a comment line before it, "endstream" on one after it)."""
+    return pdf_document(
+        [b"%  stream\n<< /Type /Catalog /OpenAction << /S /JavaScript /J#53 (app.alert(1)) >> >>\n% endstream\n"]
+    )
+
+
+def pdf_opening_a_website() -> bytes:
+    return pdf_with(b"<< /Type /Catalog /OpenAction << /S /URI /URI (http://evil.example/) >> >>")
+
+
+def pdf_opening_on_a_page() -> bytes:
+    """An OpenAction that only shows the first page, fitted: scanners write this; it is harmless."""
+    return pdf_document(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
+        ]
     )
 
 

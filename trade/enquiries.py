@@ -1,17 +1,16 @@
 """Trade enquiries from buyers: the spam checks, storing one enquiry per producer, the mails.
 
-    if rate_limited(address): ...                      # before anything is stored
+    if not take_slot(address): ...                     # refused: the address's window is full
     enquiries = send_enquiries(buyer=..., products_by_producer=[(producer, [products]), ...],
                                language="vi", base_url="https://...")
-    count_submission(address)
 
 Each producer gets its own enquiry (and its own mail), all sharing one reference; the staff of each
 producer's province (producers.StaffProvince) get a copy with a link to the admin; the buyer gets one
 confirmation. Mails go out after the rows are committed, and a mail server that fails loses no enquiry:
 it stays in the admin with the status "new".
 
-The rate limit counts per address in the shared `catalogue` cache (Redis in production, a database
-table otherwise), so every worker and host sees the same count. The address is kept only as a keyed
+The rate limit counts per address in a database table (SubmissionWindow), atomically, so every worker
+and host sees the same count and it holds while the cache is down. The address is kept only as a keyed
 hash, and only for the length of the window.
 """
 
@@ -22,16 +21,16 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from producers.models import StaffProvince
 
-from .models import Enquiry
+from .models import Enquiry, SubmissionWindow
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +39,8 @@ RETENTION_DAYS = getattr(settings, "OCOP_ENQUIRY_RETENTION_DAYS", 365)
 # At most this many sent enquiries (a shortlist enquiry counts once) per address per window.
 RATE_LIMIT = getattr(settings, "OCOP_ENQUIRY_RATE_LIMIT", 5)
 RATE_WINDOW_SECONDS = getattr(settings, "OCOP_ENQUIRY_RATE_WINDOW", 60 * 60)
+# One enquiry (from the shortlist) reaches at most this many producers: the form says so.
+MAX_PRODUCERS = getattr(settings, "OCOP_ENQUIRY_MAX_PRODUCERS", 10)
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
 
 
@@ -65,37 +66,46 @@ def new_reference() -> str:
 # --- Rate limit -----------------------------------------------------------------------------------
 
 
-def _cache():
-    return caches["catalogue"]
-
-
 def _rate_key(address) -> str:
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:enquiry:{address or 'unknown'}".encode()).hexdigest()[:40]
     return f"enquiry-rate:{digest}"
 
 
+def _window_start():
+    return timezone.now() - datetime.timedelta(seconds=RATE_WINDOW_SECONDS)
+
+
+def submissions(address) -> int:
+    """How many submissions this address has made in its current window."""
+    row = SubmissionWindow.objects.filter(key=_rate_key(address), started_at__gte=_window_start()).first()
+    return row.count if row else 0
+
+
 def rate_limited(address) -> bool:
     """Whether this address has already sent RATE_LIMIT enquiries in the current window."""
-    try:
-        count = _cache().get(_rate_key(address)) or 0
-    except Exception:  # a cache outage must not stop buyers; the honeypot and CSRF still stand
-        logger.warning("Enquiry rate limit unavailable (cache read failed)", exc_info=True)
-        return False
-    return count >= RATE_LIMIT
+    return submissions(address) >= RATE_LIMIT
+
+
+def take_slot(address) -> bool:
+    """Count one submission against the address's window if the window has room: True when it had.
+
+    Atomic on the database (a row per address; the conditional UPDATE locks it, and PostgreSQL
+    re-checks the condition after the lock), so many posts at once accept exactly RATE_LIMIT. The
+    database rather than the cache: the limit holds while Redis is down, and fails closed with the
+    database (no enquiry can be stored then anyway).
+    """
+    key = _rate_key(address)
+    now = timezone.now()
+    with transaction.atomic():
+        SubmissionWindow.objects.get_or_create(key=key, defaults={"started_at": now, "count": 0})
+        SubmissionWindow.objects.filter(key=key, started_at__lt=_window_start()).update(started_at=now, count=0)
+        taken = SubmissionWindow.objects.filter(key=key, count__lt=RATE_LIMIT).update(count=F("count") + 1)
+    return taken == 1
 
 
 def count_submission(address):
-    """Count one submission (sent, or refused as automated) against the address's window."""
-    key = _rate_key(address)
-    cache = _cache()
-    try:
-        cache.add(key, 0, RATE_WINDOW_SECONDS)  # the window starts with the first submission
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr: a new window
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
-    except Exception:
-        logger.warning("Enquiry rate limit unavailable (cache write failed)", exc_info=True)
+    """Count a submission refused as automated against the address's window."""
+    take_slot(address)
 
 
 def rate_window_minutes() -> int:
@@ -140,6 +150,8 @@ def purge(older_than_days: int, *, dry_run=False) -> int:
     if not dry_run and count:
         with transaction.atomic():
             old.delete()
+    if not dry_run:
+        SubmissionWindow.objects.filter(started_at__lt=_window_start()).delete()
     return count
 
 

@@ -11,7 +11,6 @@ certificates of each product come as one aggregated string per product, streamed
 """
 
 import datetime
-import re
 
 from django.db.models import Aggregate, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -19,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.cells import neutralise
 from core.i18n import localized_name
 from core.validity import status_on
 from products.filters import certificate_kinds
@@ -131,18 +131,9 @@ def export_rows(queryset, *, base_url=""):
         ]
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE = re.compile(r"^\+?[\d\s().-]+$")
-
-
 def format_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
         return date_format(value, "d/m/Y")
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _PHONE.match(text):
-        # A leading apostrophe makes Excel and LibreOffice show the text as text.
-        return "'" + text
-    return text
+    return neutralise(str(value))

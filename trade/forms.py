@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import clean_text
 
-from .enquiries import Buyer
+from .enquiries import MAX_PRODUCERS, Buyer
 from .models import LOCATION_MAX, MESSAGE_MAX, NAME_MAX, ORGANISATION_MAX, PHONE_MAX, QUANTITY_MAX
 
 HONEYPOT = "website"
@@ -78,8 +78,14 @@ class EnquiryForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, product_choices=(), require_products=False, **kwargs):
+    def __init__(self, *args, product_choices=(), require_products=False, producer_of=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # {product id: producer id}, to hold one enquiry to MAX_PRODUCERS producers (a shortlist's form).
+        self.producer_of = producer_of or {}
+        if self.producer_of and "products" in self.fields:
+            self.fields["products"].help_text = gettext("Một yêu cầu gửi tới tối đa %(max)s chủ thể.") % {
+                "max": MAX_PRODUCERS
+            }
         self.fields["products"].choices = list(product_choices)
         self.fields["products"].required = require_products
         if not product_choices:
@@ -106,6 +112,17 @@ class EnquiryForm(forms.Form):
                 _("Số điện thoại chỉ gồm chữ số, dấu cách, +, -, dấu chấm và ngoặc (ít nhất 6 chữ số).")
             )
         return phone
+
+    def clean_products(self):
+        products = self.cleaned_data.get("products", [])
+        reached = {self.producer_of.get(pk, pk) for pk in products} if self.producer_of else set()
+        if len(reached) > MAX_PRODUCERS:
+            raise forms.ValidationError(
+                _("Một yêu cầu gửi tới tối đa %(max)s chủ thể; bạn đã chọn sản phẩm của %(n)s chủ thể. Hãy bỏ bớt.")
+                % {"max": MAX_PRODUCERS, "n": len(reached)},
+                code="too_many_producers",
+            )
+        return products
 
     def clean(self):
         cleaned = super().clean()

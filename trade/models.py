@@ -84,3 +84,22 @@ class Enquiry(models.Model):
 
     def __str__(self):
         return f"{self.reference} · {self.organisation or self.buyer_name} → {self.producer}"
+
+
+class SubmissionWindow(models.Model):
+    """How many enquiries one address has sent in its current window (trade/enquiries.py, the rate limit).
+
+    The address is kept only as a keyed hash, and the row only for the length of the window: a row whose
+    window has passed is restarted on the next submission, and `purge_enquiries` deletes the old ones.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    started_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("lượt gửi yêu cầu theo địa chỉ")
+        verbose_name_plural = _("lượt gửi yêu cầu theo địa chỉ")
+
+    def __str__(self):
+        return f"{self.key[:12]}… {self.count}"

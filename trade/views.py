@@ -14,6 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import cache as catalogue_cache
 from core.filters import clean_text
 from core.http import client_ip
 from core.i18n import localized_name
@@ -27,7 +28,17 @@ from .forms import EnquiryForm
 from .models import Enquiry
 from .open_data import FORMAT_VERSION, product_data, with_open_data
 from .shortlist import MAX_ITEMS, Shortlist
-from .spreadsheets import EXPORT_STEM, XLSX_MAX_ROWS, csv_response, xlsx_response
+from .spreadsheets import (
+    CSV_MAX_ROWS,
+    EXPORT_STEM,
+    XLSX_CONTENT_TYPE,
+    XLSX_MAX_ROWS,
+    csv_bytes,
+    csv_response,
+    file_response,
+    xlsx_bytes,
+    xlsx_response,
+)
 
 SHORTLIST_STEM = "danh-sach-chon-ocop"
 API_PAGE_SIZE = 50
@@ -43,10 +54,38 @@ def _base_url(request):
 # --- Exports of the filtered list -------------------------------------------------------------------
 
 
+def _too_big(request, filterset, count, max_rows, template):
+    context = {
+        "filterset": filterset,
+        "count": count,
+        "max_rows": max_rows,
+        "list_url": reverse("products:product_list") + filterset.query_string(),
+        "csv_url": reverse("products:export_csv") + filterset.query_string(),
+        "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Tải về"), None)],
+    }
+    return render(request, template, context)
+
+
+def _cached_export(request, filterset, extension, build):
+    """The file for this filter, built once per catalogue version and shared by every worker (core.cache):
+    six buyers asking for the same export at once cost one build; a write makes the next one fresh."""
+    parts = (extension, filterset.query_string(), get_language(), _base_url(request))
+    return catalogue_cache.get_or_build("export", parts, build, timeout=catalogue_cache.PAGE_TIMEOUT)
+
+
 @require_safe
 def product_export_csv(request):
     filterset = ProductFilter(request.GET)
-    return csv_response(export_header(), export_rows(filterset.qs, base_url=_base_url(request)), EXPORT_STEM)
+    count = filterset.qs.count()
+    if count > CSV_MAX_ROWS:
+        return _too_big(request, filterset, count, CSV_MAX_ROWS, "trade/export_csv_too_big.html")
+    content = _cached_export(
+        request,
+        filterset,
+        "csv",
+        lambda: csv_bytes(export_header(), export_rows(filterset.qs, base_url=_base_url(request))),
+    )
+    return file_response(content, EXPORT_STEM, "csv", "text/csv; charset=utf-8")
 
 
 @require_safe
@@ -54,17 +93,13 @@ def product_export_xlsx(request):
     filterset = ProductFilter(request.GET)
     count = filterset.qs.count()
     if count > XLSX_MAX_ROWS:
-        context = {
-            "filterset": filterset,
-            "count": count,
-            "max_rows": XLSX_MAX_ROWS,
-            "list_url": reverse("products:product_list") + filterset.query_string(),
-            "csv_url": reverse("products:export_csv") + filterset.query_string(),
-            "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Tải về Excel"), None)],
-        }
-        return render(request, "trade/export_too_big.html", context)
-    rows = export_rows(filterset.qs, base_url=_base_url(request))
-    return xlsx_response(export_header(), rows, EXPORT_STEM, title=_("Sản phẩm OCOP"))
+        return _too_big(request, filterset, count, XLSX_MAX_ROWS, "trade/export_too_big.html")
+
+    def build():
+        rows = export_rows(filterset.qs, base_url=_base_url(request))
+        return xlsx_bytes(export_header(), rows, title=_("Sản phẩm OCOP"))
+
+    return file_response(_cached_export(request, filterset, "xlsx", build), EXPORT_STEM, "xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- Shortlist ------------------------------------------------------------------------------------
@@ -169,28 +204,34 @@ def _refusal(request, form, template, context):
         )
         return render(request, template, context, status=400)
     if enquiries.rate_limited(address):
-        minutes = enquiries.rate_window_minutes()
-        context["refusal"] = ngettext(
-            "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
-            "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
-            "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
-            "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
-            enquiries.RATE_LIMIT,
-        ) % {"count": enquiries.RATE_LIMIT, "minutes": minutes}
-        response = render(request, template, context, status=429)
-        response["Retry-After"] = str(enquiries.RATE_WINDOW_SECONDS)
-        return response
+        return _rate_limit_refusal(request, template, context)
     return None
 
 
-def _send(request, form, products_by_producer):
+def _rate_limit_refusal(request, template, context):
+    minutes = enquiries.rate_window_minutes()
+    context["refusal"] = ngettext(
+        "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
+        "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
+        "Yêu cầu chưa được gửi: địa chỉ mạng của bạn đã gửi %(count)s yêu cầu trong %(minutes)s phút qua, "
+        "mức tối đa để chống thư rác. Hãy thử lại sau, hoặc liên hệ trực tiếp chủ thể qua điện thoại, email.",
+        enquiries.RATE_LIMIT,
+    ) % {"count": enquiries.RATE_LIMIT, "minutes": minutes}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(enquiries.RATE_WINDOW_SECONDS)
+    return response
+
+
+def _send(request, form, products_by_producer, template, context):
+    # The atomic check: of many posts at once from one address, exactly the limit get a slot.
+    if not enquiries.take_slot(client_ip(request)):
+        return _rate_limit_refusal(request, template, context)
     sent = enquiries.send_enquiries(
         buyer=form.buyer(),
         products_by_producer=products_by_producer,
         language=get_language() or "vi",
         base_url=_base_url(request),
     )
-    enquiries.count_submission(client_ip(request))
     request.session[SENT_SESSION_KEY] = [enquiry.pk for enquiry in sent]
     return redirect("products:enquiry_sent")
 
@@ -228,7 +269,7 @@ def producer_enquiry(request, slug):
             return refused
         if form.is_valid():
             chosen = set(form.cleaned_data.get("products", []))
-            return _send(request, form, [(producer, [p for p in products if p.pk in chosen])])
+            return _send(request, form, [(producer, [p for p in products if p.pk in chosen])], template, context)
         return render(request, template, context)
     context["form"] = EnquiryForm(initial={"products": _requested_ids(request, products)}, product_choices=choices)
     return render(request, template, context)
@@ -238,6 +279,7 @@ def producer_enquiry(request, slug):
 def shortlist_enquiry(request):
     products = list(Shortlist(request.session).products())
     groups = _by_producer(products)
+    producer_of = {p.pk: p.producer_id for p in products}
     choices = [
         (f"{producer.name} · {localized_name(producer.province)}", [(p.pk, p.name) for p in items])
         for producer, items in groups
@@ -246,13 +288,14 @@ def shortlist_enquiry(request):
     context = _enquiry_context(
         groups=groups,
         from_shortlist=True,
+        max_producers=enquiries.MAX_PRODUCERS,
         breadcrumbs=[(_("Danh sách chọn"), reverse("products:shortlist")), (_("Gửi yêu cầu kết nối"), None)],
     )
     if not products:
         context["form"] = None
         return render(request, template, context)
     if request.method == "POST":
-        form = EnquiryForm(request.POST, product_choices=choices, require_products=True)
+        form = EnquiryForm(request.POST, product_choices=choices, require_products=True, producer_of=producer_of)
         context["form"] = form
         refused = _refusal(request, form, template, context)
         if refused:
@@ -260,10 +303,13 @@ def shortlist_enquiry(request):
         if form.is_valid():
             chosen = set(form.cleaned_data["products"])
             picked = [(producer, [p for p in items if p.pk in chosen]) for producer, items in groups]
-            return _send(request, form, [(producer, items) for producer, items in picked if items])
+            return _send(request, form, [(producer, items) for producer, items in picked if items], template, context)
         return render(request, template, context)
-    initial = {"products": [p.pk for p in products]}
-    context["form"] = EnquiryForm(initial=initial, product_choices=choices, require_products=True)
+    # Ticked at first: the products of as many producers as one enquiry may reach.
+    initial = {"products": [p.pk for _producer, items in groups[: enquiries.MAX_PRODUCERS] for p in items]}
+    context["form"] = EnquiryForm(
+        initial=initial, product_choices=choices, require_products=True, producer_of=producer_of
+    )
     return render(request, template, context)
 
 

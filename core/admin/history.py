@@ -7,17 +7,21 @@ and bulk deletions too; the "revert" page of a version checks the live row throu
 it never shows or restores what the user may not see.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin.hardening import safe_pk
+from core.admin.stale import StaleFormGuardMixin
 
 
-class ChangeHistoryAdminMixin:
-    """Put in the bases of every catalogue ModelAdmin, before Django's (or django-simple-history's) admin."""
+class ChangeHistoryAdminMixin(StaleFormGuardMixin):
+    """Put in the bases of every catalogue ModelAdmin, before Django's (or django-simple-history's) admin.
+    It refuses saves made from a stale form too (core.admin.stale)."""
 
     @admin.display(description=gettext_lazy("cập nhật"), ordering="updated_at")
     def updated(self, obj):
@@ -26,6 +30,16 @@ class ChangeHistoryAdminMixin:
     def save_model(self, request, obj, form, change):
         obj._change_reason = change_reason(form, change)
         super().save_model(request, obj, form, change)
+        if getattr(obj, "_copies_enqueued", False):
+            # A rename that many products follow: their copies are recomputed by the background worker.
+            messages.info(
+                request,
+                format_html(
+                    _('Các sản phẩm liên quan đang được cập nhật ở chế độ nền; xem tiến độ ở <a href="{}">{}</a>.'),
+                    reverse("admin:django_tasks_database_dbtaskresult_changelist"),
+                    _("Việc chạy nền"),
+                ),
+            )
 
     def save_formset(self, request, form, formset, change):
         # Django's save_formset, one row at a time, so that each row's history says why it changed.

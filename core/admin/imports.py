@@ -11,8 +11,9 @@ import os
 import re
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,9 @@ from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
+from core.admin.import_limits import check_row_limit
 from core.admin.scoping import scope_queryset
+from core.cells import neutralise
 from core.text import fold_vietnamese
 from core.validity import STAR_LEVELS
 
@@ -137,10 +140,8 @@ class CatalogueResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
-        # A cell starting with "=" is a formula to Excel (and to openpyxl writing XLSX): keep typed text text.
-        if isinstance(value, str) and value.startswith("="):
-            return "'" + value
-        return value
+        # A cell starting with =, +, -, @, a tab or a return is a formula to Excel: keep typed text text.
+        return neutralise(value) if isinstance(value, str) else value
 
     @staticmethod
     def is_blank(row) -> bool:
@@ -167,6 +168,7 @@ class ImportFileForm(ImportForm):
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(_("Tệp quá lớn; tối đa 5 MB."))
+        check_row_limit(upload)
         return upload
 
 
@@ -214,6 +216,16 @@ class CatalogueExportMixin(ExportMixin):
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"user": request.user}
+
+    def export_action(self, request):
+        # The changelist's filters come from the address: one the changelist does not understand is
+        # a message and the list again (as the changelist itself does), not a server error.
+        try:
+            return super().export_action(request)
+        except (FieldError, IncorrectLookupParameters, ValidationError):
+            messages.error(request, _("Bộ lọc trong địa chỉ không hợp lệ; hãy chọn lại bộ lọc rồi xuất tệp."))
+            opts = self.model._meta
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
     def get_export_filename(self, request, queryset, file_format):
         stamp = timezone.localdate().isoformat()

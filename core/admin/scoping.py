@@ -189,7 +189,7 @@ class ProvinceScopedAdminMixin:
         filters = []
         for entry in super().get_list_filter(request):
             if isinstance(entry, str) and _is_relation(self.model, entry):
-                entry = (entry, admin.RelatedOnlyFieldListFilter)
+                entry = (entry, ScopedRelatedFilter)
             filters.append(entry)
         return filters
 
@@ -228,6 +228,15 @@ class ProvinceScopedAdminMixin:
     def get_valid_export_item_pks(self, request):
         # django-import-export's default lists every row of the table; the user's rows are enough.
         return self.get_queryset(request).values_list("pk", flat=True)
+
+
+class ScopedRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """Choices limited to the values in the user's rows; a filter in the URL is applied even when the
+    sidebar has nothing to offer (one province): Django drops the parameter of a filter without output,
+    so "select all" would then act on every row instead of none."""
+
+    def has_output(self):
+        return super().has_output() or bool(self.used_parameters)
 
 
 def _is_relation(model, lookup):

@@ -4,6 +4,7 @@ Unset variables give a safe development set-up: SQLite under var/, local-memory 
 unless DJANGO_DEBUG is set. Production refuses to start without the secret key it needs.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -92,6 +93,9 @@ INSTALLED_APPS = [
     "simple_history",
     # --- Back-office: login throttling (django-axes). ---
     "axes",
+    # --- Background work: django-tasks with its database backend, run by `manage.py db_worker`. ---
+    "django_tasks",
+    "django_tasks_db",
     # The catalogue's own apps; imports point one way: trade -> certifications -> products -> producers -> core
     # (docs/ARCHITECTURE.md).
     "core",
@@ -121,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ocop_catalogue.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # --- Back-office: django-axes must come last; it turns a flagged failed login into the lockout page.
@@ -155,16 +160,19 @@ if CACHE_URL:
         # installed): no extra client library to configure. Ours only reuses its Redis client
         # (ocop_catalogue/redis_cache.py).
         CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"
-        # A Redis that stops answering costs a request about a second, never a whole worker.
+        # A Redis that is down or stops answering costs one request one timeout, then its circuit breaker
+        # skips the cache for DJANGO_CACHE_BREAKER_SECONDS (core/redis_cache.py).
         CACHES["default"]["OPTIONS"] = {
-            "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
-            "socket_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=1.0),
+            "socket_connect_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=0.25),
+            "socket_timeout": env.float("DJANGO_CACHE_TIMEOUT", default=0.25),
         }
-    # Several app hosts share sessions through the cache, with the database behind it so that a Redis
-    # restart logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Several app hosts share sessions through the database, with a copy in the cache that a Redis outage
+    # or restart never needs (core/sessions.py): nobody is logged out, the back-office keeps working.
+    SESSION_ENGINE = "core.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_BREAKER_SECONDS = env.float("DJANGO_CACHE_BREAKER_SECONDS", default=30.0)
+SESSION_CACHE_SECONDS = env.int("DJANGO_SESSION_CACHE_SECONDS", default=300)
 # Catalogue pages and fragments (ocop_catalogue/cache.py) must be shared by every worker and host,
 # so without Redis they go in a database table rather than in one process's memory.
 CACHES["catalogue"] = (
@@ -181,9 +189,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# A staff session ends after this long without a request (ocop_catalogue.middleware.StaffIdleTimeoutMiddleware).
+STAFF_IDLE_SECONDS = env.int("DJANGO_STAFF_IDLE_SECONDS", default=2 * 60 * 60)
 
 # --- Back-office: admin login throttling with django-axes -------------------------------------------
-# Five failed logins for one user name, or from one address, lock it out for 15 minutes. The test client's
+# Five failed logins for one user name from one address lock that pair out for 15 minutes. The test client's
 # login() calls authenticate() without a request, which axes refuses, so tests run with axes off and the
 # lockout test switches it on (tests/producers/test_admin_login.py).
 AUTHENTICATION_BACKENDS = [
@@ -193,7 +203,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env.bool("DJANGO_AXES_ENABLED", default=not TESTING)
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair: five bad passwords lock that user name from that address only, so nobody can lock a staff
+# member out from anywhere by guessing at their user name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ocop_catalogue.admin_site.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
@@ -287,6 +299,13 @@ if SECURE_SSL:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# Proxies whose X-Forwarded-For is believed (core/http.py client_ip): addresses or networks. Behind the TLS
+# proxy the default is the local nginx; without it nobody's.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"] if SECURE_SSL else [])
+try:
+    [ipaddress.ip_network(proxy, strict=False) for proxy in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from error
 
 # --- Back-office: django-import-export -------------------------------------------------------------
 # Imports run in one transaction and roll back on any row error. Importing needs the model's "add"
@@ -295,6 +314,15 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Rows one spreadsheet import may hold (core/admin/import_limits.py); more is refused with a clear message.
+IMPORT_MAX_ROWS = env.int("DJANGO_IMPORT_MAX_ROWS", default=5000)
+# Pixels an uploaded picture may have, checked from its header before any decoding (core/uploads.py).
+MAX_IMAGE_PIXELS = env.int("DJANGO_MAX_IMAGE_PIXELS", default=25_000_000)
+
+# --- Background work (certifications/tasks.py): jobs are rows in the database, run by `manage.py db_worker`
+# (scripts/serve.sh starts one beside gunicorn). Renames touching more products than the threshold go there.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+COPIES_BACKGROUND_THRESHOLD = env.int("DJANGO_COPIES_BACKGROUND_THRESHOLD", default=2000)
 
 # --- Email: console unless configured -------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

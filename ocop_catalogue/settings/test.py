@@ -13,3 +13,7 @@ from .base import *  # noqa: F403
 
 # Hashing a password the production way takes ~0.3 s on purpose; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Background jobs run at once, in the test's own process and transaction (the task's real code); the tests
+# of the worker itself switch to the database backend and run `db_worker` (tests/certifications/test_tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -14,6 +14,7 @@ from core.uploads import MAX_UPLOAD_BYTES
 from core.validity import Status
 from products.models import Product
 from tests import factories as f
+from tests import upload_files
 from tests.admin_world import png_bytes, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 ADD_URL = reverse("admin:certifications_certificate_add")
 LIST_URL = reverse("admin:certifications_certificate_changelist")
 ENTRY_LIST_URL = reverse("admin:certifications_certifiedproduct_changelist")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = upload_files.PDF
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from certifications.models import Certificate
+from core.admin.scoping import NATIONAL_STAFF_GROUP
 from producers.models import Producer
 from products.models import Product
 from tests import factories as f
@@ -116,7 +117,11 @@ def test_a_revert_cannot_move_a_record_to_another_province(client):
     assert producer.province.slug == "son-la"
 
 
-def test_deletions_are_recorded_and_their_history_stays_visible(client, staff):
+def test_deletions_are_recorded_and_their_history_stays_visible():
+    # Provincial staff do not delete certificates (revocation withdraws them); national staff may.
+    staff = staff_user("nv_trunguong", group=NATIONAL_STAFF_GROUP)
+    client = Client()
+    client.force_login(staff)
     certificate = f.certificate("gi", number="00077")
     url = reverse("admin:certifications_certificate_delete", args=[certificate.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302

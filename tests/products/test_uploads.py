@@ -157,7 +157,7 @@ def test_html_hidden_after_the_picture_is_not_stored(client, product):
 
 # --- bad files: refused with a clear message, nothing stored ------------------------------------------
 
-TOO_MANY_PIXELS = "quá nhiều điểm ảnh (tối đa 89 triệu)"
+TOO_MANY_PIXELS = "quá nhiều điểm ảnh (tối đa 25 triệu)"
 BROKEN = "bị hỏng hoặc không trọn vẹn"
 REFUSED = [
     # decompression bombs: a few bytes declaring billions of pixels, and a real picture over the limit

@@ -80,6 +80,8 @@ def sqlite_rows(path):
     db = sqlite3.connect(path)
     try:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        # The page cache's table is not data: the restore invalidates it (a new catalogue version).
+        tables = [table for table in tables if table != "catalogue_cache"]
         return {table: db.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall() for table in tables}  # noqa: S608
     finally:
         db.close()
@@ -183,7 +185,7 @@ def pg_rows(dsn):
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
         )
-        tables = [r[0] for r in cur.fetchall()]
+        tables = [r[0] for r in cur.fetchall() if r[0] != "catalogue_cache"]
         rows = {}
         for table in tables:
             cur.execute(f'SELECT * FROM "{table}" ORDER BY 1')  # noqa: S608 - names from the catalogue

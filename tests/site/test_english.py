@@ -79,5 +79,5 @@ def test_english_pages_hold_no_untranslated_interface_text(client, world):
 def test_english_product_list_sorts_filters_and_exports_in_english(client, world):
     content = html(client.get("/en/products/", {"stars": "4"}))
     assert "4 stars and up" in content and "Most stars" in content and "Download CSV" in content
-    body = b"".join(client.get("/en/products/export.csv").streaming_content).decode("utf-8-sig")
+    body = client.get("/en/products/export.csv").content.decode("utf-8-sig")
     assert body.splitlines()[0].startswith("Product,OCOP group,Category,Province,Producer,Producer type")

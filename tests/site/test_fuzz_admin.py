@@ -127,7 +127,24 @@ def targets(world, label):
         "trade.enquiry": (sl.objects["enquiry"], qn.objects["enquiry"]),
         "certifications.certificate": (sl.certificate, qn.certificate),
         "certifications.certifiedproduct": (sl.entry, qn.entry),
+        # The background jobs' list is read-only (no add, no change): every form answers 403.
+        "django_tasks_database.dbtaskresult": (
+            _a_job() if label == "django_tasks_database.dbtaskresult" else None,
+            None,
+        ),
     }[label]
+
+
+def _a_job():
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {"source": "category", "pk": 0}},
+        task_path="certifications.tasks.refresh_copies",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
 
 
 @pytest.mark.parametrize("label", REGISTERED)

@@ -92,12 +92,13 @@ def test_head_is_allowed_and_post_is_not(client):
 
 
 @pytest.mark.django_db
-def test_unreachable_redis_gives_503_naming_the_cache(client, settings):
+def test_unreachable_redis_is_degraded_not_down(client, settings):
+    """The site serves every page without its cache: a load balancer must keep the host in rotation."""
     settings.CACHES = redis_cache(port=DEAD_PORT)
     response = client.get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "error"
+    assert body["status"] == "degraded"
     assert body["checks"] == {"database": "ok", "cache": "error"}
     assert body["failed"] == ["cache"]
 

@@ -1,7 +1,6 @@
 """Trade enquiries refused (honeypot, rate limit, invalid input, CSRF), and whatever is posted, never a 500."""
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given
@@ -10,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.trade.trade_world import build_trade_world, buyer_data, enquiry_url, new_address, post, shortlisted, text
 from trade import enquiries
-from trade.models import Enquiry
+from trade.models import Enquiry, SubmissionWindow
 from trade.shortlist import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
@@ -67,15 +66,13 @@ def test_the_rate_limit_refuses_with_a_clear_message_and_stores_nothing(
     )
 
 
-def test_the_rate_count_lives_in_the_shared_catalogue_cache_without_the_address(
-    world, django_capture_on_commit_callbacks
-):
+def test_the_rate_count_lives_in_the_database_without_the_address(world, django_capture_on_commit_callbacks):
     address = new_address()
     post(Client(REMOTE_ADDR=address), enquiry_url(world.sl_producer), buyer_data(), django_capture_on_commit_callbacks)
     key = enquiries._rate_key(address)
     assert address not in key
-    assert caches["catalogue"].get(key) == 1
-    assert caches["default"].get(key) is None
+    assert SubmissionWindow.objects.get(key=key).count == 1
+    assert enquiries.submissions(address) == 1
 
 
 def test_honeypot_submissions_count_towards_the_rate_limit(world):

@@ -1,0 +1,27 @@
+"""The background jobs in the back-office (django-tasks' database backend): what runs, and how far it is."""
+
+from django.contrib import admin
+from django.core.cache import caches
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
+
+from certifications.tasks import progress_key
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class BackgroundJobAdmin(DBTaskResultAdmin):
+    list_display = ("task_name", "status", "progress", "enqueued_at", "started_at", "finished_at")
+
+    @admin.display(description=_("tiến độ"))
+    def progress(self, job):
+        try:
+            done, total = caches["catalogue"].get(progress_key(job.id)) or (None, None)
+        except Exception:  # noqa: BLE001 - the cache down: progress unknown, the page still shows
+            done, total = None, None
+        if total is None:
+            return "—"
+        percent = 100 if not total else round(100 * done / total)
+        return f"{done:,}/{total:,} ({percent}%)".replace(",", ".")
