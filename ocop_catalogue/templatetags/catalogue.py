@@ -171,12 +171,14 @@ def pagination(page, filterset):
 @register.inclusion_tag("includes/star_chart.html")
 def star_chart(rows, title):
     """A column chart (SVG) of products by current stars: rows of (label, count, url, css class)."""
-    width, top, baseline, column, gap = 360, 28, 170, 64, 26
+    # Wide gaps and margins: a label ("Chưa có hạng", 14 px) is half as wide again as its column.
+    margin, top, baseline, column, gap = 10, 28, 170, 64, 36
+    width = 2 * margin + len(rows) * (column + gap)
     highest = max((count for _l, count, _u, _c in rows), default=0) or 1
     columns = []
     for i, (label, count, url, css) in enumerate(rows):
         height = round((baseline - top) * count / highest)
-        x = gap / 2 + i * (column + gap)
+        x = margin + gap / 2 + i * (column + gap)
         columns.append(
             {
                 "label": label,
