@@ -1,4 +1,10 @@
-"""Site-wide views: home page, robots.txt (the health check is in health.py)."""
+"""Site-wide views: home page, robots.txt, favicon and web-app manifest (the health check is in health.py)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.templatetags.static import static
 
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
@@ -33,11 +39,16 @@ def home(request):
     groups = sorted(filterset.groups, key=lambda group: group.code)
     for group in groups:
         group.product_count = counts.get(("group", str(group.code)), 0)
+    former = {}
+    for unit in filterset.former_provinces.values():
+        former.setdefault(unit.merged_into.slug, []).append(unit)
     titles = dict(Certificate.objects.order_by().values_list("kind").annotate(n=Count("*")))
     context = {
         "featured": featured,
         "recent": recent,
         "provinces": provinces,
+        "rated": filterset.rated_by_province(),
+        "former": former,
         "groups": groups,
         "product_total": counts["total"],
         "title_counts": [(label, titles.get(kind, 0), kind) for kind, label in CertificateKind.choices],
@@ -97,3 +108,37 @@ def _has_sitemap():
     except NoReverseMatch:
         return False
     return True
+
+
+ICON_MAX_AGE = 7 * 24 * 3600
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page's <link rel="icon"> says."""
+    data = (Path(settings.BASE_DIR) / "static" / "img" / "favicon.ico").read_bytes()
+    response = HttpResponse(data, content_type="image/x-icon")
+    response["Cache-Control"] = f"public, max-age={ICON_MAX_AGE}"
+    return response
+
+
+@require_safe
+def web_manifest(request):
+    icons = [
+        {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"} for size in (192, 512)
+    ]
+    manifest = {
+        "name": "OCOP Việt Nam: danh mục sản phẩm và chứng nhận",
+        "short_name": "OCOP Việt Nam",
+        "lang": "vi",
+        "start_url": "/",
+        "display": "browser",
+        "background_color": "#f4f7f4",
+        "theme_color": "#0b3b25",
+        "icons": icons,
+    }
+    response = JsonResponse(
+        manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = f"public, max-age={ICON_MAX_AGE}"
+    return response

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
+from ocop_catalogue.province_map import map_context
 from products.images import SIZES, thumbnail
+from products.pictures import picture_name
 
 register = template.Library()
 
@@ -81,9 +83,16 @@ def kind_badge(kind, short=False):
 
 @register.filter
 def group_icon(group_code):
-    """The project's own picture of an OCOP group, also the placeholder of a product without a photo."""
-    code = group_code if group_code in range(1, 7) else 1
-    return static(f"img/group-{code}.svg")
+    """The project's own drawing of an OCOP group."""
+    return static(f"img/category/{picture_name(None, group_code)}")
+
+
+@register.filter
+def category_picture(category):
+    """The project's drawing of a category (tea leaves for tea), or of its group: a product without a photo."""
+    if category is None:
+        return group_icon(1)
+    return static(f"img/category/{picture_name(category.slug, category.group.code)}")
 
 
 @register.inclusion_tag("includes/product_image.html")
@@ -96,8 +105,8 @@ def product_image(product, size="card", lazy=True, decorative=False):
         placeholder = False
     else:
         width, height = SIZES["card"][:2]
-        url = group_icon(product.category.group.code if product.category_id else 1)
-        alt = "" if decorative else _("Chưa có ảnh sản phẩm")
+        url = category_picture(product.category if product.category_id else None)
+        alt = "" if decorative else _("Hình vẽ minh họa (chưa có ảnh sản phẩm)")
         placeholder = True
     return {
         "url": url,
@@ -112,14 +121,14 @@ def product_image(product, size="card", lazy=True, decorative=False):
 
 @register.inclusion_tag("includes/product_image.html")
 def photo_image(photo, product_name, size="card", lazy=True):
-    """One of a product's extra photos (ProductImage) at `size`."""
+    """One of a product's extra photos (ProductImage) at `size`; an empty `product_name`: decorative."""
     found = thumbnail(photo.image, size, photo.width, photo.height)
     url, width, height = found if found else ("", *SIZES[size][:2])
     return {
         "url": url,
         "width": width,
         "height": height,
-        "alt": photo.alt_text or product_name,
+        "alt": (photo.alt_text or product_name) if product_name else "",
         "lazy": lazy,
         "placeholder": False,
         "size": size,
@@ -206,3 +215,9 @@ def bar_rows(rows, title):
         for label, count, url, css in rows
     ]
     return {"bars": bars, "title": title}
+
+
+@register.inclusion_tag("includes/province_map.html")
+def province_map(provinces, rated, former):
+    """The tile map of the 34 units (ocop_catalogue/province_map.py)."""
+    return map_context(provinces, rated, former)

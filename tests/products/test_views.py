@@ -94,7 +94,7 @@ def test_lists_load_small_thumbnails_lazily_with_dimensions(client):
     for img in imgs:
         assert 'width="480"' in img and 'height="360"' in img and 'loading="lazy"' in img and "alt=" in img
     assert any(thumbnail_name(product.image.name, "card") in img for img in imgs)
-    assert any("/static/img/group-1.svg" in img for img in imgs)
+    assert any("/static/img/category/che.svg" in img for img in imgs)
 
 
 def test_thumbnails_are_made_at_the_sizes_pages_use():
