@@ -3,13 +3,11 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.templatetags.static import static
-
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
