@@ -49,9 +49,26 @@ def home(request):
         "former": former,
         "groups": groups,
         "product_total": counts["total"],
+        "examples": search_examples(featured + [entry.product for entry in recent]),
+        "example_number": next((e.certificate.number for e in recent if e.certificate.number), ""),
         "title_counts": [(label, titles.get(kind, 0), kind) for kind, label in CertificateKind.choices],
     }
     return render(request, "home.html", context)
+
+
+def search_examples(products, limit=3):
+    """Searches that find something, drawn from products on the page: "chè Thái Nguyên" (category and
+    province, both in every product's search text), each at least the product it was drawn from."""
+    examples = []
+    for product in products:
+        if product.category_id is None:
+            continue
+        text = f"{product.category.name.lower()} {product.producer.province.name.removeprefix('TP. ')}"
+        if text not in examples:
+            examples.append(text)
+        if len(examples) == limit:
+            break
+    return examples
 
 
 def recent_entries():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
 from ocop_catalogue.province_map import map_context
+from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
 from products.pictures import picture_name
 
@@ -221,3 +222,9 @@ def bar_rows(rows, title):
 def province_map(provinces, rated, former):
     """The tile map of the 34 units (ocop_catalogue/province_map.py)."""
     return map_context(provinces, rated, former)
+
+
+@register.simple_tag
+def certificate_matches(query):
+    """The register's GIs and marks bearing the name searched for (ocop_catalogue/register_matches.py)."""
+    return register_matches(query)
