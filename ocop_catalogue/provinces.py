@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate
 from core.cache import cache_public_page
-from core.i18n import localized_name
+from core.i18n import is_english, localized_name
 from core.validity import STAR_LEVELS, CertificateKind, today
 from producers.models import Province
 from producers.views import count_of
@@ -143,7 +143,7 @@ def province_detail(request, slug):
         "certificates_url": reverse("certifications:certificate_list") + f"?province={province.slug}",
         "breadcrumbs": [
             (_("Tỉnh, thành phố"), reverse("producers:province_list")),
-            (localized_name(province), None),
+            (province.full_name_en if is_english() else province.full_name, None),
         ],
     }
     return render(request, "producers/province_detail.html", context)

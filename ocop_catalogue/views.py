@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import npgettext
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate, CertificateKind, CertifiedProduct
@@ -51,9 +52,22 @@ def home(request):
         "product_total": counts["total"],
         "examples": search_examples(featured + [entry.product for entry in recent]),
         "example_number": next((e.certificate.number for e in recent if e.certificate.number), ""),
-        "title_counts": [(label, titles.get(kind, 0), kind) for kind, label in CertificateKind.choices],
+        "title_counts": [
+            (kind_count_label(kind, titles.get(kind, 0)), titles.get(kind, 0), kind) for kind in CertificateKind
+        ],
     }
     return render(request, "home.html", context)
+
+
+def kind_count_label(kind, n):
+    """A kind's name after a count: "53 Geographical indications" in English (one form in Vietnamese)."""
+    labels = {
+        CertificateKind.GI: npgettext("count", "Chỉ dẫn địa lý", "Chỉ dẫn địa lý", n),
+        CertificateKind.CERTIFICATION_MARK: npgettext("count", "Nhãn hiệu chứng nhận", "Nhãn hiệu chứng nhận", n),
+        CertificateKind.COLLECTIVE_MARK: npgettext("count", "Nhãn hiệu tập thể", "Nhãn hiệu tập thể", n),
+        CertificateKind.OCOP: npgettext("count", "Quyết định công nhận OCOP", "Quyết định công nhận OCOP", n),
+    }
+    return labels.get(kind, kind.label)
 
 
 def search_examples(products, limit=3):
