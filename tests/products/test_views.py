@@ -211,7 +211,9 @@ def test_product_page_has_json_ld_open_graph_and_canonical(client, rated):
     assert certification["expires"] == current.valid_until.isoformat()
     assert f'<link rel="canonical" href="http://testserver{product.get_absolute_url()}">' in content
     assert '<meta property="og:title" content="Trà tôm nõn hương quê · 4 sao OCOP">' in content
-    assert 'property="og:image" content="http://testserver/media/' in content
+    # The share image (1200 x 630, drawn by ocop_catalogue/share_images.py), not the photo of any size.
+    assert f'property="og:image" content="http://testserver/share/products/{product.slug}.png"' in content
+    assert '<meta property="og:image:width" content="1200">' in content
     assert "<script>" not in content and 'style="' not in content
 
 
