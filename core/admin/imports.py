@@ -137,6 +137,8 @@ class CatalogueResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
+        if value is None:  # an empty cell stays empty in the preview and the exports, never "None"
+            return ""
         # A cell starting with "=" is a formula to Excel (and to openpyxl writing XLSX): keep typed text text.
         if isinstance(value, str) and value.startswith("="):
             return "'" + value
