@@ -69,6 +69,17 @@ def test_axe_on_the_pages_staff_use_and_the_import_preview(browser, live_server,
 
     from tests.certifications.test_import_decisions import DATA
 
+    # The products the sample file names (as in test_admin_decision): the preview shows 4 valid rows.
+    ta_xua = same_names[1].producer  # "HTX Chè Tà Xùa", made by the fixture
+    minh = f.producer("Hộ kinh doanh Lò Văn Minh", kind="household")
+    mai_son = f.producer("HTX Cà phê Mai Sơn")
+    for name, producer, category in (
+        ("Chè Shan tuyết Tà Xùa", ta_xua, "Chè"),
+        ("Trà xanh Tà Xùa", ta_xua, "Chè"),
+        ("Mật ong hoa rừng Sốp Cộp", minh, "Mật ong"),
+        ("Cà phê Arabica Mai Sơn", mai_son, "Cà phê"),
+    ):
+        f.product(name, producer_obj=producer, category_obj=f.category(category))
     axe = Axe()
     page = new_page(browser, live_server)
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
@@ -99,7 +110,7 @@ def test_axe_on_the_pages_staff_use_and_the_import_preview(browser, live_server,
     check("import")
     page.get_by_label("Tệp cần nhập:").set_input_files(str(DATA / "quyet_dinh_ocop_son_la.csv"))
     page.get_by_role("button", name="Gửi").click()
-    page.locator("table.import-preview, #content table").first.wait_for()
+    page.get_by_role("heading", name="Xem trước: 4 dòng hợp lệ").wait_for()
     check("import preview")
     preview = page.locator("#content table").first.inner_text()
     assert "None" not in preview

@@ -202,3 +202,21 @@ def test_axe_finds_nothing_serious_on_the_public_pages(demo, live_url, browser_p
         if serious:
             problems[path] = serious
     assert not problems, problems
+
+
+SCREENSHOT_PAGES = {
+    "home": "/",
+    "list": "/products/?q=che+shan+tuyet",
+    "product": "/products/che-shan-tuyet-moc-chau-vinatea/",
+    "province": "/provinces/son-la/",
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_screenshots_of_the_main_pages(demo, live_url, browser_page, screenshot, size):
+    """var/screenshots/<size>-page-<name>.png, to be looked at (README "Screenshots")."""
+    page = browser_page(*SIZES[size])
+    for name, path in SCREENSHOT_PAGES.items():
+        page.goto(live_url + path)
+        page.wait_for_load_state("load")
+        assert screenshot(page, f"{size}-page-{name}").stat().st_size > 10_000
