@@ -67,7 +67,7 @@ def kind_count_label(kind, n):
         CertificateKind.COLLECTIVE_MARK: npgettext("count", "Nhãn hiệu tập thể", "Nhãn hiệu tập thể", n),
         CertificateKind.OCOP: npgettext("count", "Quyết định công nhận OCOP", "Quyết định công nhận OCOP", n),
     }
-    return labels.get(kind, kind.label)
+    return labels[CertificateKind(kind)]
 
 
 def search_examples(products, limit=3):
