@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -55,11 +56,27 @@ class CatalogueAdminSite(admin.AdminSite):
                 raise Http404
         return shortcut(request, content_type_id, object_id)
 
+    def autocomplete_view(self, request):
+        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
+
     def index(self, request, extra_context=None):
         from certifications.services import expiry_overview
 
         extra_context = {**(extra_context or {}), "expiry": expiry_overview(request.user)}
         return super().index(request, extra_context)
+
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete answers read like the form's choices: a model's `choice_label` when it has one."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        related = getattr(queryset.model, "CHOICE_RELATED", ())
+        return queryset.select_related(*related) if related else queryset
+
+    def serialize_result(self, obj, to_field_name):
+        label = obj.choice_label() if hasattr(obj, "choice_label") else str(obj)
+        return {"id": str(getattr(obj, to_field_name)), "text": label}
 
 
 def _refuse_empty_to_field(view):

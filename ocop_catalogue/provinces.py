@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate
 from core.cache import cache_public_page
-from core.i18n import localized_name
-from core.validity import STAR_LEVELS, CertificateKind
+from core.i18n import is_english, localized_name
+from core.validity import STAR_LEVELS, CertificateKind, today
 from producers.models import Province
 from producers.views import count_of
 from products.models import Product
@@ -33,15 +33,24 @@ STARS_DESCENDING = tuple(sorted(STAR_LEVELS, reverse=True))
 def province_list(request):
     products = Product.objects.published()
     certificates = Certificate.objects.exclude(kind=CertificateKind.OCOP)
+    # ocop_until_3 is the last day of a rating of at least 3 stars: of any rating.
+    rated = products.filter(**{f"ocop_until_{min(STAR_LEVELS)}__gte": today()})
     provinces = Province.objects.current().annotate(
         product_count=count_of(products, producer__province=OuterRef("pk")),
+        rated_count=count_of(rated, producer__province=OuterRef("pk")),
         title_count=count_of(certificates, province=OuterRef("pk")),
     )
     former = {}
     for unit in Province.objects.former():
         former.setdefault(unit.merged_into_id, []).append(unit)
     rows = [(province, former.get(province.pk, [])) for province in provinces]
-    context = {"rows": rows, "breadcrumbs": [(_("Tỉnh, thành phố"), None)]}
+    context = {
+        "rows": rows,
+        "provinces": [province for province, _former in rows],
+        "rated": {province.slug: province.rated_count for province, _former in rows},
+        "former": {province.slug: units for province, units in rows},
+        "breadcrumbs": [(_("Tỉnh, thành phố"), None)],
+    }
     return render(request, "producers/province_list.html", context)
 
 
@@ -134,7 +143,7 @@ def province_detail(request, slug):
         "certificates_url": reverse("certifications:certificate_list") + f"?province={province.slug}",
         "breadcrumbs": [
             (_("Tỉnh, thành phố"), reverse("producers:province_list")),
-            (localized_name(province), None),
+            (province.full_name_en if is_english() else province.full_name, None),
         ],
     }
     return render(request, "producers/province_detail.html", context)

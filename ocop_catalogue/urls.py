@@ -11,13 +11,18 @@ from producers import urls as producer_urls
 from products.urls import urlpatterns as product_urls
 from trade.urls import urlpatterns as trade_urls
 
-from . import health, provinces, views
+from . import health, provinces, share_images, views
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("share/products/<slug:slug>.png", share_images.product_image, name="share_product"),
+    path("share/producers/<slug:slug>.png", share_images.producer_image, name="share_producer"),
+    path("share/provinces/<slug:slug>.png", share_images.province_image, name="share_province"),
     path(
         "sitemap.xml",
         cache_public_page(sitemap_views.index),

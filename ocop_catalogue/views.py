@@ -1,10 +1,15 @@
-"""Site-wide views: home page, robots.txt (the health check is in health.py)."""
+"""Site-wide views: home page, robots.txt, favicon and web-app manifest (the health check is in health.py)."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db.models import Count, F, Q, Subquery
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import npgettext
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate, CertificateKind, CertifiedProduct
@@ -33,16 +38,51 @@ def home(request):
     groups = sorted(filterset.groups, key=lambda group: group.code)
     for group in groups:
         group.product_count = counts.get(("group", str(group.code)), 0)
+    former = {}
+    for unit in filterset.former_provinces.values():
+        former.setdefault(unit.merged_into.slug, []).append(unit)
     titles = dict(Certificate.objects.order_by().values_list("kind").annotate(n=Count("*")))
     context = {
         "featured": featured,
         "recent": recent,
         "provinces": provinces,
+        "rated": filterset.rated_by_province(),
+        "former": former,
         "groups": groups,
         "product_total": counts["total"],
-        "title_counts": [(label, titles.get(kind, 0), kind) for kind, label in CertificateKind.choices],
+        "examples": search_examples(featured + [entry.product for entry in recent]),
+        "example_number": next((e.certificate.number for e in recent if e.certificate.number), ""),
+        "title_counts": [
+            (kind_count_label(kind, titles.get(kind, 0)), titles.get(kind, 0), kind) for kind in CertificateKind
+        ],
     }
     return render(request, "home.html", context)
+
+
+def kind_count_label(kind, n):
+    """A kind's name after a count: "53 Geographical indications" in English (one form in Vietnamese)."""
+    labels = {
+        CertificateKind.GI: npgettext("count", "Chỉ dẫn địa lý", "Chỉ dẫn địa lý", n),
+        CertificateKind.CERTIFICATION_MARK: npgettext("count", "Nhãn hiệu chứng nhận", "Nhãn hiệu chứng nhận", n),
+        CertificateKind.COLLECTIVE_MARK: npgettext("count", "Nhãn hiệu tập thể", "Nhãn hiệu tập thể", n),
+        CertificateKind.OCOP: npgettext("count", "Quyết định công nhận OCOP", "Quyết định công nhận OCOP", n),
+    }
+    return labels[CertificateKind(kind)]
+
+
+def search_examples(products, limit=3):
+    """Searches that find something, drawn from products on the page: "chè Thái Nguyên" (category and
+    province, both in every product's search text), each at least the product it was drawn from."""
+    examples = []
+    for product in products:
+        if product.category_id is None:
+            continue
+        text = f"{product.category.name.lower()} {product.producer.province.name.removeprefix('TP. ')}"
+        if text not in examples:
+            examples.append(text)
+        if len(examples) == limit:
+            break
+    return examples
 
 
 def recent_entries():
@@ -97,3 +137,37 @@ def _has_sitemap():
     except NoReverseMatch:
         return False
     return True
+
+
+ICON_MAX_AGE = 7 * 24 * 3600
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page's <link rel="icon"> says."""
+    data = (Path(settings.BASE_DIR) / "static" / "img" / "favicon.ico").read_bytes()
+    response = HttpResponse(data, content_type="image/x-icon")
+    response["Cache-Control"] = f"public, max-age={ICON_MAX_AGE}"
+    return response
+
+
+@require_safe
+def web_manifest(request):
+    icons = [
+        {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"} for size in (192, 512)
+    ]
+    manifest = {
+        "name": "OCOP Việt Nam: danh mục sản phẩm và chứng nhận",
+        "short_name": "OCOP Việt Nam",
+        "lang": "vi",
+        "start_url": "/",
+        "display": "browser",
+        "background_color": "#f4f7f4",
+        "theme_color": "#0b3b25",
+        "icons": icons,
+    }
+    response = JsonResponse(
+        manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = f"public, max-age={ICON_MAX_AGE}"
+    return response

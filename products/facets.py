@@ -92,6 +92,15 @@ def cached_cube(products, words: str) -> list[tuple]:
 # -- the counts, from plain data ------------------------------------------------------------------
 
 
+def rated_by_province(cube: Sequence[tuple], province_slugs: dict) -> dict:
+    """{province slug: count of the cube's products with a star level (an OCOP rating in force)}."""
+    rated = dict.fromkeys(province_slugs.values(), 0)
+    for province, _category, _kind, level, _bits, count in cube:
+        if level and province in province_slugs:
+            rated[province_slugs[province]] += count
+    return rated
+
+
 def cert_test(wanted: Iterable[str]) -> tuple[int, bool]:
     """The "cert" test of certificate kinds: (bit mask of the GI and mark kinds, whether OCOP is one)."""
     wanted = set(wanted)

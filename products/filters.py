@@ -160,7 +160,16 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
         return queryset.order_by()
 
     def cube(self):
+        return self._cube
+
+    @cached_property
+    def _cube(self):
+        # Read once per filter set: the counts and the home page's map share it.
         return facets.cached_cube(self.facet_base(), " ".join(search_words(self.query_text)))
+
+    def rated_by_province(self):
+        """{province slug: products with an OCOP rating in force}, from the cube."""
+        return facets.rated_by_province(self.cube(), {p.pk: p.slug for p in self.provinces})
 
     def row_tests(self):
         """The tests of every active filter but q, in the cube's raw values (see products/facets.py)."""

@@ -279,6 +279,13 @@ class Product(models.Model):
     def get_absolute_url(self):
         return reverse("products:product_detail", kwargs={"slug": self.slug})
 
+    # What the back-office's pickers read them with (select_related for the lists).
+    CHOICE_RELATED = ("producer__province",)
+
+    def choice_label(self):
+        """ "Chè Shan tuyết Mộc Châu — HTX Chè Tà Xùa (Sơn La)": same-named products told apart."""
+        return f"{self.name} — {self.producer.name} ({self.producer.province.name})"
+
     @property
     def current_rating(self):
         """The in-force OCOP entry with the most stars, or None."""

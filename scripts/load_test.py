@@ -157,7 +157,7 @@ def live_data(samples=800):
         "producers": spread(Producer.objects.filter(products__in=products).distinct(), "slug", samples // 4),
         "certificates": spread(Certificate.objects.all(), "pk", samples // 4),
         "numbers": spread(Certificate.objects.exclude(number=""), "number", samples // 8),
-        "static": [static(name) for name in ("css/site.css", "js/site.js", "img/logo.svg", "img/group-1.svg")],
+        "static": [static(name) for name in ("css/site.css", "js/site.js", "img/logo.svg", "img/category/che.svg")],
     }
 
 

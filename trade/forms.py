@@ -68,7 +68,7 @@ class EnquiryForm(forms.Form):
     consent = forms.BooleanField(
         label=_(
             "Tôi đồng ý để thông tin trên được gửi tới chủ thể và cán bộ phụ trách OCOP của tỉnh, "
-            "và được lưu theo thông báo bên dưới."
+            "và được lưu theo thông báo ở trên."
         )
     )
     # Hidden from people (off screen, out of the tab order, hidden from screen readers); bots fill it in.

@@ -205,6 +205,12 @@ class CertificateAdmin(
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and national_editable(request.user, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.method == "POST":  # a form that comes back: the confirmation it may ask for
+            fieldsets = [*fieldsets, (_("Xác nhận"), {"fields": ["confirm_same_names"]})]
+        return fieldsets
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.national_allowed = sees_every_province(request.user)

@@ -71,6 +71,13 @@ class CertificateForm(forms.ModelForm):
         ]
         help_texts = {"valid_until": VALID_UNTIL_HELP}
 
+    # Shown once a decision listing same-named products of different producers comes back (EntryFormSet).
+    confirm_same_names = forms.BooleanField(
+        required=False,
+        label=_("Đúng, văn bản có các sản phẩm cùng tên của những chủ thể khác nhau"),
+        help_text=_("Chỉ đánh dấu sau khi đã đối chiếu từng sản phẩm với văn bản gốc."),
+    )
+
     # Set by the admin for the user: only national staff record decisions without a province.
     national_allowed = False
 
@@ -116,6 +123,27 @@ class EntryFormSet(ConstraintCheckingInlineFormSet):
                 form.add_error("stars", _("Sản phẩm OCOP được công nhận phải đạt 3, 4 hoặc 5 sao."))
             elif kind and kind != CertificateKind.OCOP and stars is not None:
                 form.add_error("stars", _("Chỉ quyết định OCOP mới có hạng sao; để trống ô này."))
+        self.check_same_names()
+
+    def check_same_names(self):
+        """Two products of the same name from different producers in one decision: often the wrong one
+        was picked; staff confirm it before it is saved."""
+        by_name = {}
+        for form in self.forms:
+            product = getattr(form, "cleaned_data", {}).get("product")
+            if product is not None and not form.cleaned_data.get("DELETE"):
+                by_name.setdefault(product.name_key, {})[product.producer_id] = product
+        same = [products for products in by_name.values() if len(products) > 1]
+        if same and not self.data.get("confirm_same_names"):
+            listed = "; ".join(", ".join(p.choice_label() for p in products.values()) for products in same)
+            raise forms.ValidationError(
+                _(
+                    "Văn bản liệt kê các sản phẩm cùng tên của những chủ thể khác nhau: %(products)s. "
+                    "Kiểm tra lại từng chủ thể; nếu đúng, đánh dấu ô xác nhận ở cuối trang rồi lưu lại."
+                )
+                % {"products": listed},
+                code="same_names",
+            )
 
 
 class RevokeForm(forms.Form):

@@ -31,7 +31,13 @@ class HardenedAdminMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        model = db_field.related_model
+        if formfield is not None and hasattr(model, "choice_label"):
+            # A model that says how its choices read (a product with its producer and province).
+            formfield.label_from_instance = model.choice_label
+            formfield.queryset = formfield.queryset.select_related(*model.CHOICE_RELATED)
+        return formfield
 
     def get_search_results(self, request, queryset, search_term):
         # PostgreSQL refuses NUL characters in a query: a pasted one must not become an error page.

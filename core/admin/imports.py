@@ -140,6 +140,8 @@ class CatalogueResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
+        if value is None:  # an empty cell stays empty in the preview and the exports, never "None"
+            return ""
         # A cell starting with =, +, -, @, a tab or a return is a formula to Excel: keep typed text text.
         return neutralise(value) if isinstance(value, str) else value
 

@@ -16,7 +16,10 @@ from django.utils.translation import gettext as _
 
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
+from ocop_catalogue.province_map import map_context
+from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
+from products.pictures import picture_name
 
 register = template.Library()
 
@@ -81,9 +84,16 @@ def kind_badge(kind, short=False):
 
 @register.filter
 def group_icon(group_code):
-    """The project's own picture of an OCOP group, also the placeholder of a product without a photo."""
-    code = group_code if group_code in range(1, 7) else 1
-    return static(f"img/group-{code}.svg")
+    """The project's own drawing of an OCOP group."""
+    return static(f"img/category/{picture_name(None, group_code)}")
+
+
+@register.filter
+def category_picture(category):
+    """The project's drawing of a category (tea leaves for tea), or of its group: a product without a photo."""
+    if category is None:
+        return group_icon(1)
+    return static(f"img/category/{picture_name(category.slug, category.group.code)}")
 
 
 @register.inclusion_tag("includes/product_image.html")
@@ -96,8 +106,8 @@ def product_image(product, size="card", lazy=True, decorative=False):
         placeholder = False
     else:
         width, height = SIZES["card"][:2]
-        url = group_icon(product.category.group.code if product.category_id else 1)
-        alt = "" if decorative else _("Chưa có ảnh sản phẩm")
+        url = category_picture(product.category if product.category_id else None)
+        alt = "" if decorative else _("Hình vẽ minh họa (chưa có ảnh sản phẩm)")
         placeholder = True
     return {
         "url": url,
@@ -112,14 +122,14 @@ def product_image(product, size="card", lazy=True, decorative=False):
 
 @register.inclusion_tag("includes/product_image.html")
 def photo_image(photo, product_name, size="card", lazy=True):
-    """One of a product's extra photos (ProductImage) at `size`."""
+    """One of a product's extra photos (ProductImage) at `size`; an empty `product_name`: decorative."""
     found = thumbnail(photo.image, size, photo.width, photo.height)
     url, width, height = found if found else ("", *SIZES[size][:2])
     return {
         "url": url,
         "width": width,
         "height": height,
-        "alt": photo.alt_text or product_name,
+        "alt": (photo.alt_text or product_name) if product_name else "",
         "lazy": lazy,
         "placeholder": False,
         "size": size,
@@ -171,12 +181,14 @@ def pagination(page, filterset):
 @register.inclusion_tag("includes/star_chart.html")
 def star_chart(rows, title):
     """A column chart (SVG) of products by current stars: rows of (label, count, url, css class)."""
-    width, top, baseline, column, gap = 360, 28, 170, 64, 26
+    # Wide gaps and margins: a label ("Chưa có hạng", 14 px) is half as wide again as its column.
+    margin, top, baseline, column, gap = 10, 28, 170, 64, 36
+    width = 2 * margin + len(rows) * (column + gap)
     highest = max((count for _l, count, _u, _c in rows), default=0) or 1
     columns = []
     for i, (label, count, url, css) in enumerate(rows):
         height = round((baseline - top) * count / highest)
-        x = gap / 2 + i * (column + gap)
+        x = margin + gap / 2 + i * (column + gap)
         columns.append(
             {
                 "label": label,
@@ -204,3 +216,15 @@ def bar_rows(rows, title):
         for label, count, url, css in rows
     ]
     return {"bars": bars, "title": title}
+
+
+@register.inclusion_tag("includes/province_map.html")
+def province_map(provinces, rated, former):
+    """The tile map of the 34 units (ocop_catalogue/province_map.py)."""
+    return map_context(provinces, rated, former)
+
+
+@register.simple_tag
+def certificate_matches(query):
+    """The register's GIs and marks bearing the name searched for (ocop_catalogue/register_matches.py)."""
+    return register_matches(query)

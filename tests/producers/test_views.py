@@ -20,7 +20,7 @@ def test_provinces_list_has_34_current_units_with_counts_and_former_ones(client)
     content = html(client.get("/provinces/"))
     assert len(re.findall(r'<li class="province-card', content)) == 34
     son_la = re.search(
-        r'<li class="province-card">\s*<h2><a href="/provinces/son-la/">Sơn La</a>.*?</li>', content, re.S
+        r'<li class="province-card">\s*<h2><a href="/provinces/son-la/">Tỉnh Sơn La</a>.*?</li>', content, re.S
     )
     assert son_la and "2 sản phẩm" in son_la.group(0) and "1 chỉ dẫn địa lý, nhãn hiệu" in son_la.group(0)
     tuyen_quang = re.search(r'href="/provinces/tuyen-quang/">.*?</li>', content, re.S).group(0)

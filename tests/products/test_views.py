@@ -94,7 +94,7 @@ def test_lists_load_small_thumbnails_lazily_with_dimensions(client):
     for img in imgs:
         assert 'width="480"' in img and 'height="360"' in img and 'loading="lazy"' in img and "alt=" in img
     assert any(thumbnail_name(product.image.name, "card") in img for img in imgs)
-    assert any("/static/img/group-1.svg" in img for img in imgs)
+    assert any("/static/img/category/che.svg" in img for img in imgs)
 
 
 def test_thumbnails_are_made_at_the_sizes_pages_use():
@@ -211,7 +211,9 @@ def test_product_page_has_json_ld_open_graph_and_canonical(client, rated):
     assert certification["expires"] == current.valid_until.isoformat()
     assert f'<link rel="canonical" href="http://testserver{product.get_absolute_url()}">' in content
     assert '<meta property="og:title" content="Trà tôm nõn hương quê · 4 sao OCOP">' in content
-    assert 'property="og:image" content="http://testserver/media/' in content
+    # The share image (1200 x 630, drawn by ocop_catalogue/share_images.py), not the photo of any size.
+    assert f'property="og:image" content="http://testserver/share/products/{product.slug}.png"' in content
+    assert '<meta property="og:image:width" content="1200">' in content
     assert "<script>" not in content and 'style="' not in content
 
 

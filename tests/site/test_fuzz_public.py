@@ -108,6 +108,11 @@ PUBLIC = {
     "certifications:certificate_detail": Url(40, slugs=lambda w: [w.decision.pk, w.gi.pk]),
     "healthz": Url(30, i18n=False),
     "robots_txt": Url(30, i18n=False),
+    "favicon": Url(20, i18n=False),
+    "web_manifest": Url(20, i18n=False),
+    "share_product": Url(30, i18n=False, slugs=_product_slugs),
+    "share_producer": Url(30, i18n=False, slugs=_producer_slugs),
+    "share_province": Url(30, i18n=False, slugs=lambda w: ["son-la", "quang-ninh", "ha-giang", "lai-chau"]),
     "sitemap": Url(30, i18n=False),
     "sitemap_section": Url(80, ["p"], i18n=False, slugs=lambda w: ["pages", "products", "provinces", "producers"]),
     "set_language": Url(

@@ -28,7 +28,11 @@ def test_home_has_search_featured_recent_and_provinces(client):
     recent = content.split('id="recent-title"')[1].split("</section>")[0]
     assert all(p.name in recent for p in made["son-la"])
     provinces = content.split('id="provinces-title"')[1].split("</section>")[0]
-    assert len(re.findall(r'href="/provinces/[a-z-]+/"', provinces)) == 34
+    # Each unit twice: a tile of the map and an entry of the list.
+    assert len(set(re.findall(r'href="/provinces/[a-z-]+/"', provinces))) == 34
+    assert (
+        len(re.findall(r'<a href="/provinces/[a-z-]+/" aria-label="[^"]+: \d+ sản phẩm có hạng OCOP', provinces)) == 34
+    )
     assert re.search(r'href="/provinces/son-la/"><span>Sơn La</span> <span class="count">3</span>', provinces)
     assert 'action="/certificates/verify/"' in content
 
