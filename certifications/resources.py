@@ -151,3 +151,66 @@ class CertifiedProductResource(CatalogueResource):
 
     def dehydrate_status(self, entry):
         return _status_label(getattr(entry, "status_code", None) or entry.status)
+
+
+# What each column of the template says when a cell is pointed at (an Excel note).
+TEMPLATE_NOTES = {
+    NUMBER: "Số của quyết định, như in trên văn bản (ví dụ 123/QĐ-UBND). Chỉ ghi ở dòng đầu của quyết định.",
+    DATE: "Ngày ký, dạng dd/mm/yyyy. Chỉ ghi ở dòng đầu; các dòng dưới để trống nghĩa là «như trên».",
+    ISSUER: "Cơ quan ban hành (ví dụ UBND tỉnh Sơn La). Chỉ ghi ở dòng đầu.",
+    TITLE: "Trích yếu của quyết định; có thể để trống.",
+    PRODUCT: "Tên sản phẩm đúng như trong quyết định.",
+    PRODUCER: "Tên chủ thể sản xuất; phân biệt các sản phẩm cùng tên.",
+    PRODUCER_KIND: "Chọn trong danh sách; có thể để trống nếu chủ thể đã có trong danh mục.",
+    CATEGORY: "Chọn trong danh sách các loại sản phẩm của danh mục.",
+    STARS: "3, 4 hoặc 5.",
+}
+TEMPLATE_SHEET = "Quyết định OCOP"
+LISTS_SHEET = "Danh sách chọn"
+TEMPLATE_ROWS = 500  # rows that carry the drop-down lists
+
+
+def decision_template_xlsx(rows, categories, producer_kinds) -> bytes:
+    """The template as an XLSX workbook: a named sheet, a note on each header, drop-down lists for the
+    stars (3-5), the producer kind and the category (from a second sheet), the example rows."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = TEMPLATE_SHEET
+    sheet.append(TEMPLATE_HEADERS)
+    for column, header in enumerate(TEMPLATE_HEADERS, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font = Font(bold=True)
+        cell.comment = Comment(TEMPLATE_NOTES[header], "OCOP")
+        sheet.column_dimensions[get_column_letter(column)].width = max(14, len(header) + 4)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    lists = book.create_sheet(LISTS_SHEET)
+    for row, (kind, category) in enumerate(zip(producer_kinds, categories, strict=False), start=1):
+        lists.cell(row=row, column=1, value=kind)
+        lists.cell(row=row, column=2, value=category)
+    for row, category in enumerate(categories[len(producer_kinds) :], start=len(producer_kinds) + 1):
+        lists.cell(row=row, column=2, value=category)
+    quoted = f"'{LISTS_SHEET}'"
+    choices = {
+        STARS: '"3,4,5"',
+        PRODUCER_KIND: f"{quoted}!$A$1:$A${max(1, len(producer_kinds))}",
+        CATEGORY: f"{quoted}!$B$1:$B${max(1, len(categories))}",
+    }
+    for header, formula in choices.items():
+        letter = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
+        validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+        validation.error, validation.errorTitle = _("Hãy chọn một giá trị trong danh sách."), header
+        validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
+        sheet.add_data_validation(validation)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

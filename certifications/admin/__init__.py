@@ -25,12 +25,19 @@ from core.admin.scoping import ProvinceScopedAdminMixin, province_ids, scope_q, 
 from core.text import normalise_certificate_number
 from core.uploads import FORMFIELD_OVERRIDES
 from core.validity import Status
-from producers.models import Province
+from producers.models import Producer, Province
+from products.models import Category
 
 from .. import services
 from ..decision_import import DecisionImportResource
 from ..models import Certificate, CertificateKind, CertifiedProduct, Renewal
-from ..resources import TEMPLATE_HEADERS, CertificateResource, CertifiedProductResource, decision_template_rows
+from ..resources import (
+    TEMPLATE_HEADERS,
+    CertificateResource,
+    CertifiedProductResource,
+    decision_template_rows,
+    decision_template_xlsx,
+)
 from .forms import (
     CertificateForm,
     DecisionConfirmForm,
@@ -358,6 +365,10 @@ class CertifiedProductAdmin(
         dataset = Dataset(*decision_template_rows(province), headers=TEMPLATE_HEADERS)
         file_format = formats[extension]()
         content = file_format.export_data(dataset)
+        if extension == "xlsx":  # a named sheet, notes and drop-down lists
+            kinds = [str(label) for _value, label in Producer.Kind.choices]
+            categories = list(Category.objects.order_by("name").values_list("name", flat=True))
+            content = decision_template_xlsx(decision_template_rows(province), categories, kinds)
         if not file_format.is_binary():
             content = content.encode("utf-8-sig")
         response = HttpResponse(content, content_type=file_format.get_content_type())

@@ -299,9 +299,18 @@ def test_the_template_file_has_the_columns_and_example_rows(client, catalogue, e
         assert text.startswith("\ufeff")
         dataset = tablib.Dataset().load(text.lstrip("\ufeff"), format="csv")
     else:
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        sheet = book.active
         rows = list(sheet.iter_rows(values_only=True))
         dataset = tablib.Dataset(*rows[1:], headers=rows[0])
+        # A named sheet, a note on every header, drop-down lists of stars, producer kinds and categories.
+        assert sheet.title == "Quyết định OCOP"
+        assert all(cell.comment and cell.comment.text for cell in sheet[1])
+        lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
+        assert lists["I"] == '"3,4,5"'
+        kinds = [row[0] for row in book["Danh sách chọn"].iter_rows(values_only=True) if row[0]]
+        assert "Hợp tác xã" in kinds and lists["G"].endswith(f"$A${len(kinds)}")
+        assert "Chè" in [row[1] for row in book["Danh sách chọn"].iter_rows(values_only=True)]
     assert list(dataset.headers) == TEMPLATE_HEADERS
     assert len(dataset) == 3
     assert "UBND Sơn La" in dataset[0][2] and "(ví dụ)" in dataset[0][4]
