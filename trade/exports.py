@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core import cache as catalogue_cache
 from core.cells import neutralise
 from core.i18n import localized_name
 from core.validity import status_on
@@ -137,3 +138,10 @@ def format_cell(value) -> str:
     if isinstance(value, datetime.date):
         return date_format(value, "d/m/Y")
     return neutralise(str(value))
+
+
+def cached_export(key, extension, build):
+    """The file for a filter (`key`: its query, language and site), built once per catalogue version and
+    shared by every worker (core.cache): six buyers asking at once cost one build; a write makes the next
+    one fresh."""
+    return catalogue_cache.get_or_build("export", (extension, *key), build, timeout=catalogue_cache.PAGE_TIMEOUT)

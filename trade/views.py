@@ -14,7 +14,6 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core import cache as catalogue_cache
 from core.filters import clean_text
 from core.http import client_ip
 from core.i18n import localized_name
@@ -23,7 +22,7 @@ from products.filters import ProductFilter
 from products.models import Product
 
 from . import enquiries
-from .exports import export_header, export_rows
+from .exports import cached_export, export_header, export_rows
 from .forms import EnquiryForm
 from .models import Enquiry
 from .open_data import FORMAT_VERSION, product_data, with_open_data
@@ -51,6 +50,10 @@ def _base_url(request):
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def _export_key(request, filterset):
+    return (filterset.query_string(), get_language(), _base_url(request))
+
+
 # --- Exports of the filtered list -------------------------------------------------------------------
 
 
@@ -66,25 +69,14 @@ def _too_big(request, filterset, count, max_rows, template):
     return render(request, template, context)
 
 
-def _cached_export(request, filterset, extension, build):
-    """The file for this filter, built once per catalogue version and shared by every worker (core.cache):
-    six buyers asking for the same export at once cost one build; a write makes the next one fresh."""
-    parts = (extension, filterset.query_string(), get_language(), _base_url(request))
-    return catalogue_cache.get_or_build("export", parts, build, timeout=catalogue_cache.PAGE_TIMEOUT)
-
-
 @require_safe
 def product_export_csv(request):
     filterset = ProductFilter(request.GET)
     count = filterset.qs.count()
     if count > CSV_MAX_ROWS:
         return _too_big(request, filterset, count, CSV_MAX_ROWS, "trade/export_csv_too_big.html")
-    content = _cached_export(
-        request,
-        filterset,
-        "csv",
-        lambda: csv_bytes(export_header(), export_rows(filterset.qs, base_url=_base_url(request))),
-    )
+    rows = lambda: export_rows(filterset.qs, base_url=_base_url(request))  # noqa: E731
+    content = cached_export(_export_key(request, filterset), "csv", lambda: csv_bytes(export_header(), rows()))
     return file_response(content, EXPORT_STEM, "csv", "text/csv; charset=utf-8")
 
 
@@ -99,7 +91,8 @@ def product_export_xlsx(request):
         rows = export_rows(filterset.qs, base_url=_base_url(request))
         return xlsx_bytes(export_header(), rows, title=_("Sản phẩm OCOP"))
 
-    return file_response(_cached_export(request, filterset, "xlsx", build), EXPORT_STEM, "xlsx", XLSX_CONTENT_TYPE)
+    content = cached_export(_export_key(request, filterset), "xlsx", build)
+    return file_response(content, EXPORT_STEM, "xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- Shortlist ------------------------------------------------------------------------------------
