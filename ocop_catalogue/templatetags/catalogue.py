@@ -24,14 +24,6 @@ from products.pictures import picture_name
 register = template.Library()
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-STATUS_ICONS = {
-    Status.VALID: "valid",
-    Status.EXPIRING: "expiring",
-    Status.UNKNOWN: "unknown",
-    Status.EXPIRED: "expired",
-    Status.SUPERSEDED: "superseded",
-    Status.REVOKED: "revoked",
-}
 KIND_SHORT = {
     CertificateKind.GI: "gi",
     CertificateKind.CERTIFICATION_MARK: "mark",
@@ -68,7 +60,8 @@ def status_badge(code, date=None):
         status = Status(code)
     except ValueError:
         return {"status": None}
-    return {"status": status, "css": STATUS_ICONS[status], "date": date}
+    # The CSS class is the status's own code (status-valid, status-unknown, …): no second list to keep.
+    return {"status": status, "css": status.value, "date": date}
 
 
 @register.inclusion_tag("includes/kind_badge.html")
