@@ -2,8 +2,8 @@
 
 `cache_public_page` (a view decorator) does three things for GET and HEAD:
 
-* It rewrites the query string to its canonical form before the view sees it (parameters and values
-  sorted, empty and repeated values and the trackers newsletters add dropped, `page=02` read as `page=2`
+* It rewrites the query string to its canonical form before the view sees it (parameters sorted,
+  empty and repeated values and the trackers newsletters add dropped, `page=02` read as `page=2`
   and `page=1` as no page), so `?utm_source=x` or `?page=01` is the same page, built and stored once, as
   the plain URL.
 * For a visitor without a session, it serves the page from the shared cache under its scopes (see
@@ -32,13 +32,14 @@ SAFE_METHODS = ("GET", "HEAD")
 
 
 def canonical_query(query: QueryDict) -> QueryDict:
-    """The query with what cannot change the page taken out: trackers, empty values, duplicate values,
-    the order of parameters and values, and the leading zeros (or the 1) of `page`."""
+    """The query with what cannot change the page taken out: trackers, empty values, repeated values,
+    the order of the parameters, and the leading zeros (or the 1) of `page`."""
     canonical = QueryDict(mutable=True)
     for name in sorted(query):
         if SILENTLY_IGNORED.match(name):
             continue
-        values = sorted({value for value in query.getlist(name) if value.strip()})
+        # Values keep their order: where a page reads one value, it reads the first.
+        values = list(dict.fromkeys(value for value in query.getlist(name) if value.strip()))
         if name == "page":
             values = [str(int(value)) if value.isascii() and value.isdigit() else value for value in values]
             values = [value for value in values if value != "1"]

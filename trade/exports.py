@@ -140,8 +140,10 @@ def format_cell(value) -> str:
     return neutralise(str(value))
 
 
-def cached_export(key, extension, build):
-    """The file for a filter (`key`: its query, language and site), built once per catalogue version and
-    shared by every worker (core.cache): six buyers asking at once cost one build; a write makes the next
-    one fresh."""
-    return catalogue_cache.get_or_build("export", (extension, *key), build, timeout=catalogue_cache.PAGE_TIMEOUT)
+def cached_export(key, extension, build, scopes=()):
+    """The file for a filter (`key`: its query, language and site), built once and shared by every worker
+    (core.cache): six buyers asking at once cost one build. A file of one province (`scopes`) is fresh
+    after any write there; a national one within CATALOGUE_NATIONAL_SECONDS."""
+    return catalogue_cache.get_or_build(
+        "export", (extension, *key), build, timeout=catalogue_cache.PAGE_TIMEOUT, scopes=scopes
+    )

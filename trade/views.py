@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.filters import clean_text
 from core.http import client_ip, same_site_post
 from core.i18n import localized_name
+from producers.cache_scopes import province_filter_scopes
 from producers.models import Producer
 from products.filters import ProductFilter
 from products.models import Product
@@ -72,7 +73,8 @@ def product_export_csv(request):
     if count > CSV_MAX_ROWS:
         return _too_big(request, filterset, count, CSV_MAX_ROWS, "trade/export_csv_too_big.html")
     rows = lambda: export_rows(filterset.qs, base_url=_base_url(request))  # noqa: E731
-    content = cached_export(_export_key(request, filterset), "csv", lambda: csv_bytes(export_header(), rows()))
+    build = lambda: csv_bytes(export_header(), rows())  # noqa: E731
+    content = cached_export(_export_key(request, filterset), "csv", build, province_filter_scopes(request))
     return file_response(content, EXPORT_STEM, "csv", "text/csv; charset=utf-8")
 
 
@@ -87,7 +89,7 @@ def product_export_xlsx(request):
         rows = export_rows(filterset.qs, base_url=_base_url(request))
         return xlsx_bytes(export_header(), rows, title=_("Sản phẩm OCOP"))
 
-    content = cached_export(_export_key(request, filterset), "xlsx", build)
+    content = cached_export(_export_key(request, filterset), "xlsx", build, province_filter_scopes(request))
     return file_response(content, EXPORT_STEM, "xlsx", XLSX_CONTENT_TYPE)
 
 
