@@ -17,6 +17,7 @@ every long-tail run a side process saves a product through the ORM every 10 s, a
 import bisect
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,13 +197,22 @@ def run_round(bench, env, args, files, round_runs):
                         result = bench.wrk(args.port + 1, paths_file, args.long_tail_duration, args.concurrency)
                     finally:
                         nginx.stop()
+                    result["served_by_nginx"] = served_by_nginx(nginx.access_log)
             else:
                 result = bench.wrk(args.port, paths_file, args.long_tail_duration, args.concurrency)
         finally:
             result_saves = stop_writer(writer)
         result["saves"] = result_saves
         round_runs[name]["run"].append(result)
-        print(f"    {name}: {result['rps']} req/s, p99 {result['p99_ms']} ms, {result_saves} saves", flush=True)
+        extra = f", {result['served_by_nginx']:.0%} served by nginx alone" if "served_by_nginx" in result else ""
+        print(f"    {name}: {result['rps']} req/s, p99 {result['p99_ms']} ms, {result_saves} saves{extra}", flush=True)
+
+
+def served_by_nginx(access_log):
+    """The share of requests nginx answered from its copy, without the app (no upstream in its log line)."""
+    lines = access_log.read_text(encoding="utf-8", errors="replace").splitlines()
+    alone = sum(1 for line in lines if line.endswith(" upstream=-"))
+    return round(alone / len(lines), 3) if lines else 0.0
 
 
 def _one_round(args):
@@ -248,6 +258,9 @@ def measure(bench, env, args, workdir):
     bench.print_table("long tail", summary)
     distinct = {how: files[how][1] for how in ("uniform", "zipf")}
     checks = targets(summary)
+    alone = [run["served_by_nginx"] for run in runs["nginx_zipf"]["run"]]
+    summary["nginx_zipf"]["run"]["served_by_nginx"] = statistics.median(alone)
+    print(f"served by nginx alone (median): {statistics.median(alone):.0%}")
     return {"url_set": sizes, "distinct_in_schedule": distinct, "summary": summary, "runs": runs, "targets": checks}
 
 

@@ -18,7 +18,8 @@ from tests.site.prodserver import BASE_DIR, ProdServer, Response, production_env
 
 sys.path.insert(0, str(BASE_DIR / "scripts"))
 
-import nginx_sample  # scripts/ is not a package: imported from the folder added above
+import bench_longtail  # scripts/ is not a package: imported from the folder added above
+import nginx_sample
 
 pytestmark = pytest.mark.skipif(not nginx_sample.available(), reason="nginx is not installed")
 
@@ -130,6 +131,10 @@ def test_an_anonymous_page_is_served_the_second_time_by_nginx_alone(app, proxy):
         assert again.headers["X-Cache-Status"] == "HIT"
         assert again.body == first.body
         assert app_saw(app, path) == 1, "the second request reached the app"
+    # nginx's own log says which answers needed no app (what `make bench --long-tail` counts).
+    *_, miss, hit = proxy.access_log.read_text().splitlines()
+    assert miss.endswith(f" upstream=127.0.0.1:{APP_PORT}") and hit.endswith(" upstream=-")
+    assert bench_longtail.served_by_nginx(proxy.access_log) > 0
 
 
 def test_campaign_tags_share_the_canonical_copy(app, proxy):
