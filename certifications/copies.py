@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from core import cache as catalogue_cache
 from core import validity
 from core.text import fold_vietnamese
-from products.cache_scopes import scopes_of_products
+from products.cache_scopes import scopes_of_loaded
 from products.models import COPY_FIELDS, IP_KINDS, Product
 
 from .models import CertifiedProduct
@@ -257,7 +257,7 @@ def _refresh_rows(products, batch_size) -> int:
         if changed:
             write_fields(Product, changed, ["search_text", "name_key", *COPY_FIELDS])
             # Written without signals: their pages are told here.
-            catalogue_cache.bump_on_commit(scopes_of_products(Product.objects.filter(pk__in=[p.pk for p in changed])))
+            catalogue_cache.bump_on_commit(scopes_of_loaded(changed))
         changed_count += len(changed)
     return changed_count
 

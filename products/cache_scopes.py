@@ -22,6 +22,21 @@ def scopes_of_products(products):
     return scopes
 
 
+def scopes_of_loaded(products):
+    """The same for products loaded with their producer and province (no query): their pages, their
+    producers', their provinces' and the register."""
+    scopes = {"register"}
+    for product in products:
+        scopes.update(
+            (
+                f"product:{product.slug}",
+                f"producer:{product.producer.slug}",
+                f"province:{product.producer.province.slug}",
+            )
+        )
+    return scopes
+
+
 def product_scopes(product):
     scopes = scopes_of_products(Product.objects.filter(pk=product.pk))
     if not scopes:  # deleted: its row is gone, its producer is not
