@@ -12,6 +12,9 @@ What it does:
      RSS per worker, and writes the figures as JSON under var/bench/.
 
 Usage: python scripts/bench.py [--products 100000] [--small 10000] [--duration 5] [--rounds 3]
+       python scripts/bench.py --long-tail [--products 100000] [--long-tail-duration 60] [--rounds 3]
+         (the long tail of real traffic, through gunicorn alone and through nginx's micro-cache, with a
+         write every 10 s: scripts/bench_longtail.py; 5 workers and 32 connections unless given)
 """
 
 import argparse
@@ -57,8 +60,11 @@ def parse_args():
     parser.add_argument("--small", type=int, default=10_000, help="Second size for the growth check (0: skip).")
     parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    parser.add_argument("--concurrency", type=int, default=None, help="wrk connections (16; 32 with --long-tail).")
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (2; 5 with --long-tail).")
+    parser.add_argument("--long-tail", action="store_true", help="The long-tail mode (scripts/bench_longtail.py).")
+    parser.add_argument("--long-tail-duration", type=int, default=60, help="Seconds per long-tail wrk run.")
+    parser.add_argument("--zipf", type=float, default=1.0, help="Exponent of the long tail's popularity law.")
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--pages", default=",".join(PAGE_TYPES), help="Comma-separated page types to measure.")
     parser.add_argument(
@@ -67,7 +73,12 @@ def parse_args():
         default=60,
         help="Length of each of the two equal runs of the memory check over every page type (0: skip).",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.concurrency is None:
+        args.concurrency = 32 if args.long_tail else 16
+    if args.workers is None:
+        args.workers = int(os.environ.get("BENCH_WORKERS", 5 if args.long_tail else 2))
+    return args
 
 
 def bench_env(port):
@@ -430,6 +441,8 @@ def main():
         },
         "sizes": {},
     }
+    if args.long_tail:
+        return long_tail(env, args, result)
     sizes = ([args.small] if args.small else []) + [args.products]
     with tempfile.TemporaryDirectory() as workdir:
         for size in sizes:
@@ -456,15 +469,38 @@ def main():
     big = result["sizes"][str(args.products)]["summary"]
     small = result["sizes"].get(str(args.small), {}).get("summary") if args.small else None
     result["targets"] = targets(big, small, result["sizes"][str(args.products)]["memory"])
+    print_targets(result["targets"])
+    write_json(result, "bench")
+
+
+def print_targets(checks):
     print("\nTargets:")
-    for t in result["targets"]:
+    for t in checks:
         print(f"  {'met ' if t['met'] else 'MISS'}  {t['target']}: {t['value']} (limit {t['limit']})")
+
+
+def write_json(result, prefix):
+    """var/bench/<prefix>-<time>.json, and latest.json (bench) or latest-long-tail.json beside it."""
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    for name in (f"bench-{stamp}.json", "latest.json"):
+    latest = "latest.json" if prefix == "bench" else f"latest-{prefix}.json"
+    for name in (f"{prefix}-{stamp}.json", latest):
         (out_dir / name).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"\nJSON: var/bench/bench-{stamp}.json")
+    print(f"\nJSON: var/bench/{prefix}-{stamp}.json")
+
+
+def long_tail(env, args, result):
+    """--long-tail: the database at --products, then scripts/bench_longtail.py's measurement."""
+    import bench_longtail
+
+    result["settings"] |= {"long_tail_duration": args.long_tail_duration, "zipf": args.zipf}
+    print(f"\n== long tail, {args.products:,} products", flush=True)
+    seed(env, args.products)
+    with tempfile.TemporaryDirectory() as workdir:
+        result["long_tail"] = bench_longtail.measure(sys.modules[__name__], env, args, workdir)
+    print_targets(result["long_tail"]["targets"])
+    write_json(result, "long-tail")
 
 
 if __name__ == "__main__":

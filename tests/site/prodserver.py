@@ -4,6 +4,7 @@ process with production settings (debug off, hashed static files), talked to ove
 
 import contextlib
 import http.client
+import json
 import os
 import secrets
 import signal
@@ -111,6 +112,18 @@ class ProdServer:
 
     def stdout_lines(self):
         return self.stdout_path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+    def access_lines(self):
+        """The app's own access lines (DJANGO_LOG_JSON=1): one dict per request it answered."""
+        lines = []
+        for text in self.stdout_lines():
+            try:
+                entry = json.loads(text)
+            except ValueError:
+                continue  # migrate's and collectstatic's output
+            if isinstance(entry, dict) and entry.get("logger") == "ocop_catalogue.request":
+                lines.append(entry)
+        return lines
 
 
 def add_database_alias(alias, config):

@@ -92,24 +92,12 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(server):
     assert "immutable" in zipped.headers["Cache-Control"]
 
 
-def access_lines(server):
-    lines = []
-    for text in server.stdout_lines():
-        try:
-            entry = json.loads(text)
-        except ValueError:
-            continue  # migrate's and collectstatic's output
-        if isinstance(entry, dict) and entry.get("logger") == "ocop_catalogue.request":
-            lines.append(entry)
-    return lines
-
-
 def test_access_lines_are_json_with_the_request_id(server):
     response = server.get("/robots.txt", headers={**HTTPS, "X-Request-ID": "lb-7f3a"})
     assert response.headers["X-Request-ID"] == "lb-7f3a"
     matching = []
     for _ in range(50):  # written before the response is sent, but read through another handle
-        matching = [entry for entry in access_lines(server) if entry["request_id"] == "lb-7f3a"]
+        matching = [entry for entry in server.access_lines() if entry["request_id"] == "lb-7f3a"]
         if matching:
             break
         time.sleep(0.1)
