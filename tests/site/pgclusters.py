@@ -36,6 +36,7 @@ class Clusters:
         self.primary_port = primary_port
         self.standby_port = standby_port
         self.as_root = os.geteuid() == 0
+        self._reap_leftovers()
         self.root = Path(tempfile.mkdtemp(prefix="ocop-replica-"))
         self.primary_dir = self.root / "primary"
         self.standby_dir = self.root / "standby"
@@ -85,6 +86,22 @@ class Clusters:
     def stop_standby(self):
         self._run("pg_ctl", "-D", self.standby_dir, "-m", "fast", "-w", "stop")
         self.started.remove(self.standby_dir)
+
+    def ensure_standby(self):
+        """Starts the standby again if a test stopped it."""
+        if self.standby_dir not in self.started:
+            self._start(self.standby_dir, self.standby_port)
+
+    def _reap_leftovers(self):
+        """Clusters on our ports left by a run that was killed before its clean-up."""
+        ports = {str(self.primary_port), str(self.standby_port)}
+        for pid_file in glob.glob(os.path.join(tempfile.gettempdir(), "ocop-replica-*", "*", "postmaster.pid")):
+            lines = Path(pid_file).read_text(errors="replace").splitlines()
+            if len(lines) > 3 and lines[3].strip() in ports:
+                data_dir = Path(pid_file).parent
+                if self._run("pg_ctl", "-D", data_dir, "-m", "immediate", "-w", "stop", check=False).returncode:
+                    _kill_postmaster(data_dir)
+                shutil.rmtree(data_dir.parent, ignore_errors=True)
 
     def stop_all(self):
         for data_dir in reversed(self.started):

@@ -12,12 +12,15 @@ import subprocess
 from http.cookies import SimpleCookie
 
 import pytest
+from django.db import connections
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
+from core import replica
+from producers.models import Producer
 from tests import workers
 from tests.site.page_forms import html_forms
 from tests.site.pgclusters import Clusters, query, server_bindir, wait_for_replay, wait_until
-from tests.site.prodserver import BASE_DIR, ProdServer, production_env
+from tests.site.prodserver import BASE_DIR, ProdServer, add_database_alias, production_env
 
 APP_PORT = workers.port(8134)
 PRIMARY_PORT = workers.port(8135)
@@ -200,3 +203,72 @@ def _walk_through(clusters, server, primary, standby):
     log = server.stderr_path.read_text(errors="replace")
     assert log.count("read replica unavailable") == 1, "one failure, then the breaker skipped the standby"
     assert "Traceback" not in log
+
+
+@pytest.fixture
+def standby_alias(clusters, django_db_blocker):
+    """The alias `replica` in this process, on the standby (the test only reads; no test database needed)."""
+    clusters.ensure_standby()
+    remove = add_database_alias(
+        replica.REPLICA,
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": DB,
+            "USER": "postgres",
+            "HOST": "127.0.0.1",
+            "PORT": str(STANDBY_PORT),
+        },
+    )
+    replica.reset()
+    with django_db_blocker.unblock():
+        yield connections[replica.REPLICA]
+    remove()
+    replica.reset()
+
+
+def test_a_standby_further_behind_than_the_limit_is_not_read(clusters, server, standby_alias, settings):
+    primary = clusters.connect(PRIMARY_PORT, DB)
+    standby = clusters.connect(STANDBY_PORT, DB)
+    settings.REPLICA_LAG_CHECK_SECONDS = 0  # measure at every request
+    settings.REPLICA_MAX_LAG = 0.001
+    router = replica.ReplicaRouter()
+
+    def read_alias():
+        token = replica._reads.set(replica.RequestReads(allowed=True))
+        try:
+            return router.db_for_read(Producer)
+        finally:
+            replica._reads.reset(token)
+
+    try:
+        _insert_producer(primary, "HTX Độ Trễ Một", "htx-do-tre-mot")
+        wait_for_replay(primary, standby)
+        assert replica.measure_lag(standby_alias) == 0.0  # all it received is replayed
+        assert read_alias() == "replica"
+
+        query(standby, "SELECT pg_wal_replay_pause()")
+        _insert_producer(primary, "HTX Độ Trễ Hai", "htx-do-tre-hai")
+        wait_until(
+            lambda: query(standby, "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()")[0][0],
+            what="the standby to receive what it does not replay",
+        )
+        behind = replica.measure_lag(standby_alias)
+        assert behind > 0
+        assert read_alias() == "default"
+        settings.REPLICA_MAX_LAG = behind + 3600
+        assert read_alias() == "replica"
+
+        # Measured once per interval: a longer interval keeps the last figure.
+        settings.REPLICA_MAX_LAG = 0.001
+        settings.REPLICA_LAG_CHECK_SECONDS = 3600
+        assert read_alias() == "default"
+        query(standby, "SELECT pg_wal_replay_resume()")
+        wait_for_replay(primary, standby)
+        assert replica.measure_lag(standby_alias) == 0.0
+        assert read_alias() == "default"  # the cached figure
+        replica.lag.checked_at = None
+        assert read_alias() == "replica"
+    finally:
+        query(standby, "SELECT pg_wal_replay_resume()")
+        primary.close()
+        standby.close()
