@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop_catalogue.log import formatter_config
 
+from .replica import replica_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -72,29 +74,6 @@ else:
         }
     }
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis", "psycopg2"))
-
-# --- Read replica: DATABASE_REPLICA_URL adds the alias `replica`, which public GET/HEAD requests read from;
-# writes, the admin, other methods, commands, background jobs and a logged-in user's reads for a while after
-# their own write stay on the primary (core/replica.py). Unset: one database, as without this section.
-DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
-REPLICA_PIN_SECONDS = env.int("DJANGO_REPLICA_PIN_SECONDS", default=30)
-REPLICA_BREAKER_SECONDS = env.float("DJANGO_REPLICA_BREAKER_SECONDS", default=30.0)
-REPLICA_MAX_LAG = env.float("DJANGO_REPLICA_MAX_LAG", default=10.0)
-REPLICA_LAG_CHECK_SECONDS = env.float("DJANGO_REPLICA_LAG_CHECK_SECONDS", default=5.0)
-if DATABASE_REPLICA_URL:
-    if not DATABASE_URL:
-        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: the replica follows a primary.")
-    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
-    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
-    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
-    # The test suite run with a replica configured reads its one test database through both aliases.
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    if DATABASES["replica"]["ENGINE"].endswith(("postgresql", "postgis")):
-        # A replica that does not answer costs one request this long, then the breaker skips it.
-        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", env.int("DJANGO_REPLICA_CONNECT_TIMEOUT", default=2)
-        )
-    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,12 +134,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if DATABASE_REPLICA_URL:
-    # Inside the 503 middleware (a replica failing mid-request is answered again from the primary) and
-    # before the session middleware (its reads follow the request's decision too).
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "core.replica.ReplicaMiddleware"
-    )
+# --- Read replica: DATABASE_REPLICA_URL adds the alias `replica` for public reads (settings/replica.py).
+vars().update(replica_settings(env, DATABASES, MIDDLEWARE))
 
 ROOT_URLCONF = "ocop_catalogue.urls"
 WSGI_APPLICATION = "ocop_catalogue.wsgi.application"
