@@ -72,7 +72,7 @@ class Clusters:
         self._run("initdb", "-D", self.primary_dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         with open(self.primary_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
             # A throwaway cluster: speed over durability.
-            conf.write("\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nwal_level = replica\n")
+            conf.write("\nfsync = off\nfull_page_writes = off\nwal_level = replica\n")
         self._start(self.primary_dir, self.primary_port)
 
     def create_standby(self):
@@ -144,7 +144,7 @@ def wait_until(predicate, seconds=30, what="condition"):
 
 def wait_for_replay(primary, standby):
     """Until the standby has replayed everything the primary has written so far."""
-    (lsn,) = query(primary, "SELECT pg_current_wal_lsn()::text")[0]
+    (lsn,) = query(primary, "SELECT pg_current_wal_insert_lsn()::text")[0]
     wait_until(
         lambda: query(standby, "SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn()) <= 0", [lsn])[0][0],
         what="the standby to replay the primary's writes",

@@ -190,7 +190,8 @@ def _walk_through(clusters, server, primary, standby):
     query(standby, "SELECT pg_wal_replay_resume()")
     wait_for_replay(primary, standby)
     for path in ("/producers/htx-thu-ban-sao/", f"/producers/{slug}/"):
-        assert visitor.get(path)[0] == 200, path
+        status, page, _ = visitor.get(path)
+        assert status == 200, (path, status, page[:300])
 
     # The standby stops: the primary answers every public page, the health check says "degraded".
     clusters.stop_standby()
