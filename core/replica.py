@@ -49,7 +49,7 @@ SAFE_METHODS = ("GET", "HEAD")
 # Tables read on the primary whatever the request: a session or user just written must be found at once,
 # the login throttle and the background jobs are written by the requests that read them, and the database
 # cache holds the catalogue version.
-PRIMARY_APPS = frozenset({"sessions", "auth", "axes", "django_cache", "django_tasks_db", "admin"})
+PRIMARY_APPS = frozenset({"sessions", "auth", "axes", "django_cache", "django_tasks_database", "admin"})
 # A replica that goes away (operational, interface) or has not replayed a migration yet (programming).
 REPLICA_FAILURES = (OperationalError, InterfaceError, ProgrammingError)
 LAG_SQL = (

@@ -9,6 +9,7 @@ alias whose database cannot be opened; one that fails mid-request is a database 
 import socket
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.core import signing
 from django.db import connections
@@ -45,7 +46,7 @@ def _caught_up_config():
     return {**connections["default"].settings_dict, "TEST": {"MIRROR": "default"}}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", autouse=True)
 def replica_alias(django_db_setup):
     """The alias exists before each test's database set-up, which only admits aliases it knows."""
     remove = add_database_alias(replica.REPLICA, _caught_up_config())
@@ -216,3 +217,37 @@ def test_a_replica_failing_mid_request_is_answered_again_from_the_primary(with_r
 
 def test_lag_is_zero_on_a_database_that_is_not_a_standby(with_replica):
     assert replica.measure_lag(connections[replica.REPLICA]) == 0.0
+
+
+def test_the_tables_kept_on_the_primary_are_named_by_their_real_app_labels():
+    labels = {model._meta.app_label for model in apps.get_models()} | {"django_cache"}
+    assert labels >= replica.PRIMARY_APPS
+    router = replica.ReplicaRouter()
+    token = replica._reads.set(replica.RequestReads(allowed=True, checked=True, usable=True))
+    try:
+        for model in apps.get_models():
+            expected = "default" if model._meta.app_label in replica.PRIMARY_APPS else "replica"
+            assert router.db_for_read(model) == expected, model
+    finally:
+        replica._reads.reset(token)
+
+
+@pytest.mark.skipif(not django_settings.USING_POSTGRES, reason="a network replica: PostgreSQL runs only")
+def test_a_replica_that_never_answers_costs_one_connect_timeout_then_is_skipped(client, with_replica):
+    """A host that accepts the connection and says nothing (a hung server): libpq gives up after
+    connect_timeout, the breaker opens, and the next requests do not try it."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        config = _caught_up_config()
+        config.update(HOST="127.0.0.1", PORT=str(silent.getsockname()[1]), OPTIONS={"connect_timeout": 2})
+        with_replica(config)
+        producer = factories.producer(name="HTX Mật ong Bạc Hà")
+        for _ in range(3):
+            response = client.get(producer.get_absolute_url())
+            assert response.status_code == 200
+            assert "HTX Mật ong Bạc Hà" in response.content.decode()
+        assert replica.breaker.trips == 1
+    finally:
+        silent.close()
