@@ -7,4 +7,6 @@ class CertificationsConfig(AppConfig):
     verbose_name = _("Chứng nhận")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import cache_scopes, signals  # noqa: F401
+
+        cache_scopes.register()

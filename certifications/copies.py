@@ -22,8 +22,10 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from core import cache as catalogue_cache
 from core import validity
 from core.text import fold_vietnamese
+from products.cache_scopes import scopes_of_loaded
 from products.models import COPY_FIELDS, IP_KINDS, Product
 
 from .models import CertifiedProduct
@@ -254,6 +256,8 @@ def _refresh_rows(products, batch_size) -> int:
                 changed.append(product)
         if changed:
             write_fields(Product, changed, ["search_text", "name_key", *COPY_FIELDS])
+            # Written without signals: their pages are told here.
+            catalogue_cache.bump_on_commit(scopes_of_loaded(changed))
         changed_count += len(changed)
     return changed_count
 

@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core.cache import cache_public_page
 from core.filters import clean_text
+from core.page_cache import cache_public_page
 from core.text import normalise_certificate_number
 from core.validity import Status
+from producers.cache_scopes import province_filter_scopes
 
 from .filters import CertificateFilter
 from .models import Certificate, CertificateKind, CertifiedProduct
@@ -25,7 +26,7 @@ def _register_order(queryset):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=province_filter_scopes, national=True)
 def certificate_list(request):
     filterset = CertificateFilter(request.GET)
     queryset = _register_order(
@@ -58,7 +59,7 @@ def _entries_prefetch():
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=lambda request, pk: (f"certificate:{pk}",))
 def certificate_detail(request, pk):
     certificate = get_object_or_404(
         Certificate.objects.with_status()
@@ -102,6 +103,7 @@ def near_matches(key):
 
 
 @require_safe
+@cache_public_page(scopes=lambda request: ("register",))
 def verify(request):
     values = request.GET.getlist("number")
     number = clean_text(values[0], 100)[0] if values else ""

@@ -1,33 +1,35 @@
-"""Caching of catalogue pages and fragments under a catalogue version that every write bumps.
+"""Caching of catalogue pages and fragments under the versions of what they show.
 
-The version and the cached values live in the `catalogue` cache, which is shared by all workers and
-hosts (Redis when CACHE_URL is set, else a database table), so no page is ever served stale after a
-write, whichever process made the write. The version is bumped after the write commits: bumping
-before would let a concurrent request cache pre-commit data under the new version.
+Every key carries the version of the whole catalogue (scope `all`) and of its scopes: `product:<slug>`,
+`producer:<slug>`, `province:<slug>`, `certificate:<id>`, `register` (the verify page). A write bumps the
+scopes it touches (each app registers, per model, the function that names them: `register_scopes`), so
+the pages of what it changed are rebuilt at once and the rest of the catalogue stays cached: a product
+saved in Sơn La leaves Quảng Ninh's pages as they were. Entries over the whole catalogue (home, national
+lists, searches, facet counts) carry no scope that one write could name: they live
+CATALOGUE_NATIONAL_SECONDS instead.
+
+Versions and values live in the `catalogue` cache, shared by all workers and hosts (Redis when CACHE_URL
+is set, else a database table). Versions are bumped after the write commits: bumping before would let a
+concurrent request cache pre-commit data under the new version.
 """
 
 import contextlib
 import hashlib
 import logging
-import re
 import sys
 import time
 import uuid
 from contextvars import ContextVar
-from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils.translation import get_language
-
-from . import validity
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalogue:version"
+# The scope every key carries: bumping it empties the whole cache (restore, bulk commands).
+ALL = "all"
 # The apps whose rows public pages show; the trade app's (buyers' enquiries) leave every page as it was.
 CATALOGUE_APPS = {"producers", "products", "certifications"}
 DEFAULT_TIMEOUT = 60 * 60
@@ -36,8 +38,6 @@ PAGE_TIMEOUT = 10 * 60
 # a builder that died.
 BUILD_WAIT = 10
 BUILD_LOCK_TIMEOUT = 30
-CSRF_MARKER = b"__catalogue_csrf_token__"
-CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
 
 def _cache():
@@ -52,12 +52,29 @@ def _warn(message):
     logger.warning(message, exc_info=not isinstance(sys.exc_info()[1], CacheUnavailable))
 
 
+def _scope_key(scope: str) -> str:
+    return VERSION_KEY if scope == ALL else f"{VERSION_KEY}:{scope}"
+
+
 def current_version() -> str:
-    version = _cache().get(VERSION_KEY)
-    if version is None:
-        _cache().add(VERSION_KEY, _new_version(), None)
-        version = _cache().get(VERSION_KEY)
-    return version
+    """The version of the whole catalogue (the `all` scope), which every key carries."""
+    return versions(())
+
+
+def versions(scopes) -> str:
+    """The versions of `all` and of `scopes`, joined: one round trip to the cache.
+
+    A scope whose key is missing (never bumped, flushed or evicted) gets a new version, never an old
+    one back, so a lost key can only make entries miss, never serve stale ones.
+    """
+    keys = [VERSION_KEY, *(_scope_key(scope) for scope in scopes)]
+    found = _cache().get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        _cache().add(key, _new_version(), None)
+    if missing:
+        found.update(_cache().get_many(missing))
+    return ".".join(found[key] for key in keys)
 
 
 def _new_version() -> str:
@@ -66,24 +83,37 @@ def _new_version() -> str:
     return uuid.uuid4().hex
 
 
-def bump_version():
+def bump(*scopes):
+    """New versions for `scopes` (`all` when none): the entries keyed under the old ones are dead."""
     try:
-        _cache().set(VERSION_KEY, _new_version(), None)
+        _cache().set_many({_scope_key(scope): _new_version() for scope in scopes or (ALL,)}, None)
     except Exception:  # a cache outage must not undo a committed write
         logger.error("Could not bump the catalogue cache version", exc_info=True)
+
+
+def bump_version():
+    """A new version of the whole catalogue: every cached page and fragment is dead."""
+    bump(ALL)
 
 
 _bumps_held: ContextVar[bool] = ContextVar("catalogue_bumps_held", default=False)
 
 
-def bump_version_on_commit():
+def bump_on_commit(scopes):
+    """Bump `scopes` once the current transaction commits (at once outside one)."""
     if not _bumps_held.get():
-        transaction.on_commit(bump_version)
+        scopes = tuple(scopes)
+        transaction.on_commit(lambda: bump(*scopes))
+
+
+def bump_version_on_commit():
+    bump_on_commit((ALL,))
 
 
 @contextlib.contextmanager
 def one_bump():
-    """Within the block, writes register no bump of their own; one bump is registered at its end.
+    """Within the block, writes register no bump of their own; one bump of the whole catalogue is
+    registered at its end.
 
     For commands that write many rows in one transaction (load_demo): each bump is a write to the shared
     cache, and hundreds of them at commit would all say the same thing."""
@@ -95,16 +125,22 @@ def one_bump():
     bump_version_on_commit()
 
 
-def key_for(name: str, *parts) -> str:
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"catalogue:{current_version()}:{name}:{digest}"
+def key_for(name: str, *parts, scopes=()) -> str:
+    digest = hashlib.sha256(repr((versions(scopes), parts)).encode()).hexdigest()[:40]
+    return f"catalogue:{name}:{digest}"
 
 
 def enabled() -> bool:
     return settings.CATALOGUE_CACHE
 
 
-def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
+def timeout_for(scopes, timeout=DEFAULT_TIMEOUT):
+    """Entries under scopes that writes bump live `timeout`; entries over the whole catalogue (no scope:
+    no single write can name them) live NATIONAL_TIMEOUT, the delay the site promises for them."""
+    return timeout if scopes else min(timeout, settings.CATALOGUE_NATIONAL_SECONDS)
+
+
+def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT, scopes=()):
     """The cached value for (name, parts) at the current catalogue version, built on a miss.
 
     Every write bumps the version, so right after one every worker misses at once. Only one of them
@@ -116,7 +152,7 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     if not enabled():
         return builder()
     try:
-        key = key_for(name, *parts)
+        key = key_for(name, *parts, scopes=scopes)
         value = _cache().get(key)
     except Exception:  # noqa: BLE001 (logged by _warn)
         _warn("Catalogue cache unavailable")
@@ -139,7 +175,7 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT):
     try:
         value = builder()
         try:
-            _cache().set(key, value, timeout)
+            _cache().set(key, value, timeout_for(scopes, timeout))
         except Exception:  # noqa: BLE001 (logged by _warn)
             _warn("Catalogue cache unavailable")
     finally:
@@ -171,11 +207,42 @@ def _release(lock, token):
             _cache().delete(lock)
 
 
-def model_changed(sender, **kwargs):
-    """Signal receiver: any write to a catalogue model bumps the version once committed."""
-    # Historical models of data migrations ("__fake__") are not the live catalogue.
-    if sender._meta.app_label in CATALOGUE_APPS and sender.__module__ != "__fake__" and not kwargs.get("raw"):
-        bump_version_on_commit()
+# The scopes a write to a model touches: model -> function(instance) -> iterable of scope names. Each app
+# registers its models (AppConfig.ready); a catalogue model without a function bumps the whole catalogue.
+SCOPES_OF = {}
+
+
+def register_scopes(model, scopes_of):
+    SCOPES_OF[model] = scopes_of
+
+
+def scopes_of(instance):
+    """The scopes a write to `instance` touches; `all` when unknown or when they cannot be worked out."""
+    function = SCOPES_OF.get(type(instance))
+    if function is None:
+        return (ALL,)
+    try:
+        scopes = function(instance)
+        return (ALL,) if scopes is None else tuple(scopes)
+    except Exception:
+        logger.info("Scopes of %r unknown: bumping the whole catalogue", instance, exc_info=True)
+        return (ALL,)
+
+
+def model_changed(sender, instance=None, **kwargs):
+    """Signal receiver: a write to a catalogue model bumps the scopes it touches once committed."""
+    # Historical models of data migrations ("__fake__") are not the live catalogue, nor are the change
+    # history's rows (django-simple-history's models carry `instance_type`).
+    if (
+        sender._meta.app_label in CATALOGUE_APPS
+        and sender.__module__ != "__fake__"
+        and not hasattr(sender, "instance_type")
+        and not kwargs.get("raw")
+        and not _bumps_held.get()
+    ):
+        scopes = scopes_of(instance)
+        if scopes:
+            bump_on_commit(scopes)
 
 
 def has_session(request) -> bool:
@@ -192,60 +259,3 @@ def has_session(request) -> bool:
         _warn("Session store unavailable")
         return True
     return session.session_key is not None
-
-
-def cache_public_page(view):
-    """Serve a public page from the shared cache, keyed by path, language, day and catalogue version.
-
-    Only for visitors without a session (staff and buyers with a shortlist get fresh pages), only GET
-    answers 200 that set no cookie and change no session (a page with a message is never shared); a
-    form's CSRF token is stored as a marker and each visitor gets their own token in its place. The
-    day is in the key because statuses change at midnight.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not enabled() or request.method != "GET" or has_session(request):
-            return view(request, *args, **kwargs)
-        try:
-            # Host and scheme too: pages embed absolute URLs (canonical, OpenGraph, JSON-LD).
-            key = key_for(
-                "page",
-                request.scheme,
-                request.get_host(),
-                request.get_full_path(),
-                get_language(),
-                validity.today().isoformat(),
-            )
-            cached = _cache().get(key)
-        except Exception:  # noqa: BLE001 (logged by _warn); a cache outage degrades to uncached pages
-            _warn("Page cache unavailable")
-            return view(request, *args, **kwargs)
-        if cached is not None:
-            content, content_type = cached
-            if CSRF_MARKER in content:
-                # Each visitor gets a token of their own (and the cookie that goes with it).
-                content = content.replace(CSRF_MARKER, get_token(request).encode())
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Catalogue-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        session = getattr(request, "session", None)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not (session is not None and session.modified)
-        ):
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            # A form's CSRF token belongs to this visitor: the shared copy keeps a marker in its place.
-            content = CSRF_FIELD.sub(rb"\1" + CSRF_MARKER + rb"\2", response.content)
-            try:
-                _cache().set(key, (content, response["Content-Type"]), PAGE_TIMEOUT)
-                response["X-Catalogue-Cache"] = "miss"
-            except Exception:  # noqa: BLE001 (logged by _warn)
-                _warn("Page cache unavailable")
-        return response
-
-    return wrapper

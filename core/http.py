@@ -1,9 +1,13 @@
 """HTTP helpers shared by the apps."""
 
 import ipaddress
-from functools import lru_cache
+from functools import lru_cache, wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpResponseForbidden
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 
 @lru_cache(maxsize=8)
@@ -41,3 +45,40 @@ def client_ip(request):
         if not is_trusted_proxy(entry):
             return str(_ip(entry))
     return remote
+
+
+def _origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def from_this_site(request) -> bool:
+    """Whether a POST comes from this site's own pages, as far as the browser says: Sec-Fetch-Site, else
+    Origin, else Referer; a request that sends none of them (an old browser, a script) is not a forgery
+    a browser could be tricked into."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in ("same-origin", "none")
+    ours = {f"{request.scheme}://{request.get_host()}".lower(), *(o.lower() for o in settings.CSRF_TRUSTED_ORIGINS)}
+    for header in ("Origin", "Referer"):
+        value = request.headers.get(header)
+        if value:
+            return _origin_of(value) in ours
+    return True
+
+
+def same_site_post(view):
+    """For POSTs that change nothing but the visitor's own anonymous state (the shortlist): no CSRF token,
+    so that the public pages holding their buttons carry nothing of one visitor and can be cached by
+    anyone; a POST another site makes the browser send is refused all the same (403). The session
+    cookie is SameSite=Lax, so such a POST would not even reach the visitor's session."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and not from_this_site(request):
+            return HttpResponseForbidden(
+                _("Yêu cầu này không đến từ trang của chúng tôi."), content_type="text/plain; charset=utf-8"
+            )
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)

@@ -14,9 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate
-from core.cache import cache_public_page
 from core.i18n import is_english, localized_name
+from core.page_cache import cache_public_page
 from core.validity import STAR_LEVELS, CertificateKind, today
+from producers.cache_scopes import province_page_scopes
 from producers.models import Province
 from producers.views import count_of
 from products.models import Product
@@ -85,7 +86,7 @@ def province_figures(province):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=province_page_scopes)
 def province_detail(request, slug):
     province = Province.objects.select_related("merged_into").filter(slug=slug).first()
     if province is None:

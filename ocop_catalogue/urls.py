@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from core.cache import cache_public_page
+from core.page_cache import cache_public_page
 from producers import urls as producer_urls
 from products.urls import urlpatterns as product_urls
 from trade.urls import urlpatterns as trade_urls

@@ -13,7 +13,7 @@ from django.utils.translation import npgettext
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate, CertificateKind, CertifiedProduct
-from core.cache import cache_public_page
+from core.page_cache import cache_public_page
 from products.filters import ProductFilter
 from products.models import Product
 

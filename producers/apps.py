@@ -12,5 +12,8 @@ class ProducersConfig(AppConfig):
 
         from core.cache import model_changed
 
+        from . import cache_scopes
+
+        cache_scopes.register()
         post_save.connect(model_changed, dispatch_uid="catalogue_version_save")
         post_delete.connect(model_changed, dispatch_uid="catalogue_version_delete")

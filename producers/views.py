@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core.cache import cache_public_page
 from core.i18n import localized_name
+from core.page_cache import cache_public_page
 
+from .cache_scopes import province_filter_scopes
 from .filters import ProducerFilter
 from .models import Producer
 
@@ -32,7 +33,7 @@ def count_of(queryset, **outer):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=province_filter_scopes, national=True)
 def producer_list(request):
     filterset = ProducerFilter(request.GET)
     products = _product_model().objects.published()
@@ -56,7 +57,7 @@ def producer_list(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=lambda request, slug: (f"producer:{slug}",))
 def producer_detail(request, slug):
     producer = get_object_or_404(Producer.objects.select_related("province", "former_province"), slug=slug)
     products = list(_product_model().objects.published().filter(producer=producer).for_cards().order_by("search_text"))

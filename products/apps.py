@@ -7,4 +7,6 @@ class ProductsConfig(AppConfig):
     verbose_name = _("Sản phẩm")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import cache_scopes, signals  # noqa: F401
+
+        cache_scopes.register()

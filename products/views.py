@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
-from core.cache import cache_public_page
 from core.filters import DeferredJoin
 from core.i18n import localized_name
+from core.page_cache import cache_public_page
 from core.validity import IN_FORCE, CertificateKind, Status
+from producers.cache_scopes import province_filter_scopes
 
 from .filters import ProductFilter
 from .models import IP_KINDS, Product
@@ -28,7 +29,7 @@ STATUS_ORDER = {status: order for order, status in enumerate(Status)}
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=province_filter_scopes, national=True)
 def product_list(request):
     filterset = ProductFilter(request.GET)
     rows = filterset.qs
@@ -151,7 +152,7 @@ def related_products(product):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scopes=lambda request, slug: (f"product:{slug}",))
 def product_detail(request, slug):
     product = _published(slug)
     entries = _entries(product)

@@ -6,7 +6,7 @@ their names ("products:shortlist", "products:export_csv", ...) read like the pro
 
 from django.urls import path
 
-from . import views
+from . import api_views, views
 
 urlpatterns = [
     path("products/export.csv", views.product_export_csv, name="export_csv"),
@@ -20,6 +20,6 @@ urlpatterns = [
     path("shortlist/export.xlsx", views.shortlist_export_xlsx, name="shortlist_export_xlsx"),
     path("shortlist/enquiry/", views.shortlist_enquiry, name="shortlist_enquiry"),
     path("enquiry/sent/", views.enquiry_sent, name="enquiry_sent"),
-    path("api/products/", views.product_api, name="api_products"),
-    path("open-data/", views.open_data_page, name="open_data"),
+    path("api/products/", api_views.product_api, name="api_products"),
+    path("open-data/", api_views.open_data_page, name="open_data"),
 ]

@@ -6,7 +6,7 @@ token) that redirect back to where the buyer was.
 """
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.filters import clean_text
-from core.http import client_ip
+from core.http import client_ip, same_site_post
 from core.i18n import localized_name
 from producers.models import Producer
 from products.filters import ProductFilter
@@ -25,7 +25,6 @@ from . import enquiries
 from .exports import cached_export, export_header, export_rows
 from .forms import EnquiryForm
 from .models import Enquiry
-from .open_data import FORMAT_VERSION, product_data, with_open_data
 from .shortlist import MAX_ITEMS, Shortlist
 from .spreadsheets import (
     CSV_MAX_ROWS,
@@ -40,9 +39,6 @@ from .spreadsheets import (
 )
 
 SHORTLIST_STEM = "danh-sach-chon-ocop"
-API_PAGE_SIZE = 50
-# Like the HTML list: OFFSET pagination gets slow deep into a big table; the full dump has everything.
-API_MAX_PAGES = 200
 SENT_SESSION_KEY = "enquiries_sent"
 
 
@@ -118,6 +114,7 @@ def _back(request, anchor=""):
     return redirect(target.split("#", 1)[0] + (f"#{anchor}" if anchor else ""))
 
 
+@same_site_post
 @require_POST
 def shortlist_add(request):
     product = _posted_product(request)
@@ -132,6 +129,7 @@ def shortlist_add(request):
     return _back(request, f"shortlist-{product.slug}")
 
 
+@same_site_post
 @require_POST
 def shortlist_remove(request):
     product = _posted_product(request)
@@ -139,6 +137,7 @@ def shortlist_remove(request):
     return _back(request, f"shortlist-{product.slug}")
 
 
+@same_site_post
 @require_POST
 def shortlist_clear(request):
     Shortlist(request.session).clear()
@@ -336,62 +335,3 @@ def enquiry_sent(request):
         "breadcrumbs": [(_("Sản phẩm"), reverse("products:product_list")), (_("Đã gửi yêu cầu"), None)],
     }
     return render(request, "trade/enquiry_sent.html", context)
-
-
-# --- Open data ------------------------------------------------------------------------------------
-
-
-@require_safe
-def product_api(request):
-    """The product list's filter as JSON, page by page (the same query parameters as the list)."""
-    filterset = ProductFilter(request.GET)
-    page = filterset.paginate(with_open_data(filterset.qs), per_page=API_PAGE_SIZE, max_pages=API_MAX_PAGES)
-    base_url = _base_url(request)
-    here = request.build_absolute_uri(request.path)
-    last = min(page.paginator.num_pages, API_MAX_PAGES)
-
-    def page_link(number):
-        return here + filterset.page_url(number).rstrip("?")
-
-    next_url = page_link(page.number + 1) if page.number < last else None
-    previous_url = page_link(page.number - 1) if page.number > 1 else None
-    data = {
-        "format_version": FORMAT_VERSION,
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": last,
-        "page_size": API_PAGE_SIZE,
-        "next": next_url,
-        "previous": previous_url,
-        "ignored": [{"parameter": str(label), "value": value} for label, value in filterset.ignored],
-        "results": [product_data(product, base_url=base_url) for product in page.object_list],
-    }
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", next_url), ("prev", previous_url)) if url]
-    if links:
-        response["Link"] = ", ".join(links)
-    # Open data: any site may read it from a browser; it is not a page for search engines.
-    response["Access-Control-Allow-Origin"] = "*"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@require_safe
-def open_data_page(request):
-    filterset = ProductFilter()
-    api = request.build_absolute_uri(reverse("products:api_products"))
-    context = {
-        "api_url": api,
-        "page_size": API_PAGE_SIZE,
-        "max_pages": API_MAX_PAGES,
-        "parameters": [
-            (name, filterset.filters[name].label, list(filterset.choices_of(name))) for name in filterset.filters
-        ],
-        "examples": [
-            api + "?stars=4",
-            api + "?province=son-la&cert=gi",
-            api + "?q=che+shan+tuyet&sort=-stars",
-        ],
-        "breadcrumbs": [(_("Dữ liệu mở"), None)],
-    }
-    return render(request, "trade/open_data.html", context)

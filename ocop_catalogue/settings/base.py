@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside sessions and auth, so that their database errors become the friendly 503 too.
     "ocop_catalogue.middleware.ServiceUnavailableMiddleware",
+    # Outside sessions, the language and CSRF: it sees the cookies and Vary headers they add.
+    "core.page_cache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -370,8 +372,16 @@ OCOP_EXPIRING_DAYS = 90
 OCOP_VALIDITY_MONTHS = 36
 MARK_VALIDITY_YEARS = 10
 SITE_NAME = "OCOP Việt Nam"
-# Catalogue pages and fragments cached under the catalogue version (ocop_catalogue/cache.py). Off in
-# tests, whose writes roll back without committing (so never bump the version); cache tests turn it on.
+# Catalogue pages and fragments cached under the versions of what they show (core/cache.py). Off in
+# tests, whose writes roll back without committing (so never bump a version); cache tests turn it on.
 CATALOGUE_CACHE = env.bool("DJANGO_CATALOGUE_CACHE", default=not TESTING)
+# Pages over the whole catalogue (home, national lists, searches, facets) follow writes within this many
+# seconds; pages of one product, producer, province or certificate follow them at once.
+CATALOGUE_NATIONAL_SECONDS = env.int("DJANGO_CATALOGUE_NATIONAL_SECONDS", default=30)
+# HTTP caching of anonymous public pages (browsers, the nginx micro-cache, a CDN): max-age and
+# stale-while-revalidate, in seconds, for pages of one object and for pages over the whole catalogue.
+CATALOGUE_HTTP_MAX_AGE = env.int("DJANGO_CATALOGUE_HTTP_MAX_AGE", default=5)
+CATALOGUE_HTTP_NATIONAL_MAX_AGE = env.int("DJANGO_CATALOGUE_HTTP_NATIONAL_MAX_AGE", default=20)
+CATALOGUE_HTTP_STALE = env.int("DJANGO_CATALOGUE_HTTP_STALE", default=10)
 # `make bench` mounts its floor views (ocop_catalogue/bench_views.py) only when this is set.
 BENCH_FLOORS = env.bool("DJANGO_BENCH_FLOORS", default=False)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from certifications.models import CertificateKind
 from tests import factories as f
 from tests.site.builders import catalogue
-from trade import views as trade_views
+from trade import api_views
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def test_the_open_data_page_documents_every_parameter_and_links_to_examples(clie
         assert f"<code>{value}</code>" in page
     assert 'href="http://testserver/api/products/?stars=4"' in page
     assert "export_open_data" in page
-    assert f"Mỗi trang có {trade_views.API_PAGE_SIZE} sản phẩm" in re.sub(r"\s+", " ", page)
+    assert f"Mỗi trang có {api_views.API_PAGE_SIZE} sản phẩm" in re.sub(r"\s+", " ", page)
     assert 'href="/open-data/"' in client.get("/").content.decode()  # linked from the footer
 
 
