@@ -14,7 +14,9 @@ A request may read from the replica when all of these hold:
   (as core/redis_cache.py does for Redis) and every request reads from the primary for
   `REPLICA_BREAKER_SECONDS` before the replica is tried again;
 - the replica is not further behind than `REPLICA_MAX_LAG` seconds (measured at most every
-  `REPLICA_LAG_CHECK_SECONDS` per process, 0 turns the check off).
+  `REPLICA_LAG_CHECK_SECONDS` per process, 0 turns the check off);
+- with `REPLICA_CAUSAL` (on by default), the replica has replayed everything the primary had written when
+  the request's first read came (`primary_position`, `replayed`).
 Within such a request, writes still go to the primary, and so do reads inside a transaction of the
 primary, reads after a write to the catalogue's own tables, and the tables whose staleness would break
 a visitor (sessions, users, the login throttle, the database cache, background jobs). A replica that
@@ -52,6 +54,7 @@ SAFE_METHODS = ("GET", "HEAD")
 PRIMARY_APPS = frozenset({"sessions", "auth", "axes", "django_cache", "django_tasks_database", "admin"})
 # A replica that goes away (operational, interface) or has not replayed a migration yet (programming).
 REPLICA_FAILURES = (OperationalError, InterfaceError, ProgrammingError)
+CAUGHT_UP_SQL = "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= %s::pg_lsn"
 LAG_SQL = (
     "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0"
     " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
@@ -134,6 +137,30 @@ def measure_lag(connection) -> float:
         return float(cursor.fetchone()[0] or 0)
 
 
+def primary_position():
+    """With `REPLICA_CAUSAL`, the primary's WAL position now (None without the check or off PostgreSQL).
+
+    Every write committed before this moment (the staff member's own, and the one whose cache
+    invalidation this request has seen) lies before it: a replica that has replayed up to it serves no
+    page older than the cache version the page is stored under. One trivial query on each side per
+    request that reads the database; a replica behind at that moment leaves the request on the primary.
+    """
+    primary = connections[DEFAULT_DB_ALIAS]
+    if not settings.REPLICA_CAUSAL or primary.vendor != "postgresql" or connections[REPLICA].vendor != "postgresql":
+        return None
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        return cursor.fetchone()[0]
+
+
+def replayed(position) -> bool:
+    if position is None:
+        return True
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute(CAUGHT_UP_SQL, [position])
+        return bool(cursor.fetchone()[0])
+
+
 breaker = Breaker()
 lag = LagGauge()
 
@@ -158,9 +185,10 @@ def _replica_usable(state: RequestReads) -> bool:
         state.checked = True
         if breaker.is_open():
             return False
+        position = primary_position()  # outside the try: an error there is the primary's (its 503)
         try:
             connections[REPLICA].cursor().close()  # connects, or health-checks a kept connection
-            state.usable = not lag.too_far_behind()
+            state.usable = not lag.too_far_behind() and replayed(position)
         except DatabaseError as error:
             _forget_connection()
             breaker.trip(error.__class__.__name__)

@@ -18,6 +18,8 @@ def replica_settings(env, databases, middleware):
         "REPLICA_BREAKER_SECONDS": env.float("DJANGO_REPLICA_BREAKER_SECONDS", default=30.0),
         "REPLICA_MAX_LAG": env.float("DJANGO_REPLICA_MAX_LAG", default=10.0),
         "REPLICA_LAG_CHECK_SECONDS": env.float("DJANGO_REPLICA_LAG_CHECK_SECONDS", default=5.0),
+        # Read the replica only once it has replayed what the primary had written when the request began.
+        "REPLICA_CAUSAL": env.bool("DJANGO_REPLICA_CAUSAL", default=True),
     }
     if not url:
         return values

@@ -75,12 +75,14 @@ class Clusters:
             conf.write("\nfsync = off\nfull_page_writes = off\nwal_level = replica\n")
         self._start(self.primary_dir, self.primary_port)
 
-    def create_standby(self):
+    def create_standby(self, extra_conf=""):
         """A streaming standby of the primary: a base backup that writes its own recovery settings (-R)."""
         self._run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", self.primary_port, "-U", "postgres",
             "-D", self.standby_dir, "-R", "-X", "stream", "-c", "fast", "--no-sync",
         )  # fmt: skip
+        with open(self.standby_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(f"\n{extra_conf}\n")
         self._start(self.standby_dir, self.standby_port)
 
     def stop_standby(self):

@@ -6,6 +6,7 @@ transactional: what the primary commits, the replica connection reads. A replica
 alias whose database cannot be opened; one that fails mid-request is a database without the tables.
 """
 
+import re
 import socket
 
 import pytest
@@ -251,3 +252,15 @@ def test_a_replica_that_never_answers_costs_one_connect_timeout_then_is_skipped(
         assert replica.breaker.trips == 1
     finally:
         silent.close()
+
+
+def test_the_causal_check_asks_the_primary_for_its_position_only_on_postgresql(with_replica, settings):
+    position = replica.primary_position()
+    if settings.USING_POSTGRES:
+        assert re.fullmatch(r"[0-9A-F]+/[0-9A-F]+", position)
+        assert replica.replayed(position)  # the mirror is no standby: nothing to wait for
+    else:
+        assert position is None
+    settings.REPLICA_CAUSAL = False
+    assert replica.primary_position() is None
+    assert replica.replayed(None)

@@ -14,7 +14,12 @@ PRIMARY = {"ENGINE": "django.db.backends.postgresql", "NAME": "ocop", "CONN_MAX_
 
 
 def configure(monkeypatch, databases, **variables):
-    for name in ("DATABASE_REPLICA_URL", "DJANGO_REPLICA_PIN_SECONDS", "DJANGO_REPLICA_MAX_LAG"):
+    for name in (
+        "DATABASE_REPLICA_URL",
+        "DJANGO_REPLICA_PIN_SECONDS",
+        "DJANGO_REPLICA_MAX_LAG",
+        "DJANGO_REPLICA_CAUSAL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
@@ -37,6 +42,7 @@ def test_unset_leaves_one_database(monkeypatch):
     assert middleware == list(settings.MIDDLEWARE)
     assert values["REPLICA_PIN_SECONDS"] == 30
     assert values["REPLICA_MAX_LAG"] == 10.0
+    assert values["REPLICA_CAUSAL"] is True
 
 
 def test_set_adds_the_alias_router_and_middleware(monkeypatch):
@@ -46,6 +52,7 @@ def test_set_adds_the_alias_router_and_middleware(monkeypatch):
         DATABASE_REPLICA_URL="postgres://reader:secret@10.0.0.2:5432/ocop",
         DJANGO_REPLICA_PIN_SECONDS="45",
         DJANGO_REPLICA_MAX_LAG="0",
+        DJANGO_REPLICA_CAUSAL="0",
     )
     replica = databases["replica"]
     assert (replica["HOST"], replica["NAME"], replica["USER"]) == ("10.0.0.2", "ocop", "reader")
@@ -55,6 +62,7 @@ def test_set_adds_the_alias_router_and_middleware(monkeypatch):
     assert values["DATABASE_ROUTERS"] == ["core.replica.ReplicaRouter"]
     assert values["REPLICA_PIN_SECONDS"] == 45
     assert values["REPLICA_MAX_LAG"] == 0.0
+    assert values["REPLICA_CAUSAL"] is False
     at = middleware.index("core.replica.ReplicaMiddleware")
     assert middleware[at + 1] == SESSION_MIDDLEWARE
     assert middleware.index("ocop_catalogue.middleware.ServiceUnavailableMiddleware") < at

@@ -25,6 +25,7 @@ from tests.site.prodserver import BASE_DIR, ProdServer, add_database_alias, prod
 APP_PORT = workers.port(8134)
 PRIMARY_PORT = workers.port(8135)
 STANDBY_PORT = workers.port(8136)
+CAUSAL_APP_PORT = workers.port(8137)
 DB = "ocop_replica"
 STAFF, PASSWORD = "replica-staff", "Mật-khẩu-thử-nghiệm-9431"
 BINDIR = server_bindir()
@@ -35,15 +36,16 @@ pytestmark = pytest.mark.skipif(BINDIR is None, reason="the PostgreSQL server bi
 class Browser:
     """HTTP with a cookie jar, no redirects followed: one visitor of the server."""
 
-    def __init__(self, port):
+    def __init__(self, port, host="127.0.0.1"):
         self.port = port
+        self.host = host  # each server's own host name: its own entries in the shared page cache
         self.cookies = {}
 
     def request(self, method, path, body=None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:
-            conn.request(method, path, body=body, headers={"Host": "127.0.0.1", "Cookie": cookie, **(headers or {})})
+            conn.request(method, path, body=body, headers={"Host": self.host, "Cookie": cookie, **(headers or {})})
             raw = conn.getresponse()
             text = raw.read().decode("utf-8", "replace")
         finally:
@@ -99,14 +101,16 @@ def clusters():
         primary = made.connect(PRIMARY_PORT)
         query(primary, f"CREATE DATABASE {DB}")
         primary.close()
-        made.create_standby()
+        # Every statement the standby runs is in its log, with the client's application name first.
+        made.create_standby(extra_conf="log_statement = 'all'\nlog_line_prefix = '%a|'")
         yield made
     finally:
         made.stop_all()
 
 
 @pytest.fixture(scope="module")
-def server(clusters, tmp_path_factory):
+def prepared(clusters, tmp_path_factory):
+    """(environment, folder) of the app: the primary migrated, a staff account, static files collected."""
     tmp_path = tmp_path_factory.mktemp("replica-server")
     env = production_env(
         tmp_path,
@@ -114,9 +118,6 @@ def server(clusters, tmp_path_factory):
         DATABASE_REPLICA_URL=f"postgres://postgres@127.0.0.1:{STANDBY_PORT}/{DB}",
         # One worker: one breaker, so "the next request skipped the replica" is about the same process.
         GUNICORN_WORKERS="1",
-        # The pause below holds the standby behind for as long as the test needs; the lag check would
-        # rightly send the reads to the primary then (it has its own test in test_replica_router.py).
-        DJANGO_REPLICA_MAX_LAG="0",
         SERVE_MIGRATE="0",
         SERVE_COLLECTSTATIC="0",
         SERVE_TASK_WORKER="0",
@@ -125,7 +126,28 @@ def server(clusters, tmp_path_factory):
     # The schema streams to the standby as it is made; static files are collected meanwhile.
     _finish(_manage(env, "migrate", "--noinput", "-v0"), _manage(env, "collectstatic", "--noinput", "-v0"))
     _finish(_manage(env, "createsuperuser", "--noinput", "--username", STAFF, "--email", "staff@example.org"))
+    return env, tmp_path
+
+
+@pytest.fixture(scope="module")
+def server(prepared):
+    """The app reading a replica that may be behind: to show that public pages really come from it, the
+    lag check and the causal check are off (a paused standby is read as it is)."""
+    env, tmp_path = prepared
+    env = {**env, "DJANGO_REPLICA_MAX_LAG": "0", "DJANGO_REPLICA_CAUSAL": "0"}
     app = ProdServer(APP_PORT, env, tmp_path / "logs").start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def causal_server(prepared):
+    """The app with the default settings (causal check on), known to the standby as `ocop-causal`."""
+    env, tmp_path = prepared
+    url = f"{env['DATABASE_REPLICA_URL']}?application_name=ocop-causal"
+    app = ProdServer(CAUSAL_APP_PORT, {**env, "DATABASE_REPLICA_URL": url}, tmp_path / "logs").start()
     try:
         yield app
     finally:
@@ -154,6 +176,7 @@ def test_public_reads_come_from_the_standby_and_the_primary_answers_when_it_stop
 
 
 def _walk_through(clusters, server, primary, standby):
+    clusters.ensure_standby()
     visitor, staff = Browser(APP_PORT), Browser(APP_PORT)
     assert query(standby, "SELECT pg_is_in_recovery()")[0][0] is True
     wait_for_replay(primary, standby)
@@ -227,10 +250,11 @@ def standby_alias(clusters, django_db_blocker):
     replica.reset()
 
 
-def test_a_standby_further_behind_than_the_limit_is_not_read(clusters, server, standby_alias, settings):
+def test_a_standby_further_behind_than_the_limit_is_not_read(clusters, prepared, standby_alias, settings):
     primary = clusters.connect(PRIMARY_PORT, DB)
     standby = clusters.connect(STANDBY_PORT, DB)
     settings.REPLICA_LAG_CHECK_SECONDS = 0  # measure at every request
+    settings.REPLICA_CAUSAL = False  # this process's primary is the test database, not the cluster
     settings.REPLICA_MAX_LAG = 0.001
     router = replica.ReplicaRouter()
 
@@ -269,6 +293,44 @@ def test_a_standby_further_behind_than_the_limit_is_not_read(clusters, server, s
         assert read_alias() == "default"  # the cached figure
         replica.lag.checked_at = None
         assert read_alias() == "replica"
+    finally:
+        query(standby, "SELECT pg_wal_replay_resume()")
+        primary.close()
+        standby.close()
+
+
+def _standby_reads(clusters, since):
+    """The catalogue queries the causal server ran on the standby after log offset `since`."""
+    lines = clusters.log("standby")[since:].splitlines()
+    return [line for line in lines if line.startswith("ocop-causal|") and "producers_producer" in line]
+
+
+def test_with_the_causal_check_a_standby_behind_the_primary_is_not_read(clusters, causal_server):
+    clusters.ensure_standby()
+    primary = clusters.connect(PRIMARY_PORT, DB)
+    standby = clusters.connect(STANDBY_PORT, DB)
+    visitor = Browser(CAUSAL_APP_PORT, host="localhost")
+    try:
+        _insert_producer(primary, "HTX Nhân Quả Một", "htx-nhan-qua-mot")
+        wait_for_replay(primary, standby)
+        since = len(clusters.log("standby"))
+        assert visitor.get("/producers/htx-nhan-qua-mot/")[0] == 200
+        assert _standby_reads(clusters, since), "a caught-up standby serves the public page"
+
+        query(standby, "SELECT pg_wal_replay_pause()")
+        _insert_producer(primary, "HTX Nhân Quả Hai", "htx-nhan-qua-hai")
+        since = len(clusters.log("standby"))
+        status, page, _ = visitor.get("/producers/htx-nhan-qua-hai/")
+        assert status == 200  # at once, although the standby has not replayed it
+        assert "HTX Nhân Quả Hai" in page
+        assert _standby_reads(clusters, since) == []
+        assert "pg_last_wal_replay_lsn" in clusters.log("standby")[since:]  # it was asked, and was behind
+
+        query(standby, "SELECT pg_wal_replay_resume()")
+        wait_for_replay(primary, standby)
+        since = len(clusters.log("standby"))
+        assert visitor.get("/producers/?q=nhan+qua")[0] == 200
+        assert _standby_reads(clusters, since)
     finally:
         query(standby, "SELECT pg_wal_replay_resume()")
         primary.close()
