@@ -82,9 +82,8 @@ def healthz(request):
     """200 with JSON when the databases answer, 503 with JSON naming what failed otherwise.
 
     A cache or read replica that fails is named ("degraded") but answers 200: the site serves every page
-    without it
-    (core/redis_cache.py, core/sessions.py), and a load balancer that took every host out of rotation
-    because the shared Redis is down would turn a slower site into no site.
+    without it (core/redis_cache.py, core/sessions.py, core/replica.py), and a load balancer that took
+    every host out of rotation because the shared Redis is down would turn a slower site into no site.
     """
     started = time.monotonic()
     checks = run_checks()
