@@ -81,14 +81,15 @@ def run_checks(deadline=DEADLINE_SECONDS):
 def healthz(request):
     """200 with JSON when the databases answer, 503 with JSON naming what failed otherwise.
 
-    A cache that fails is named ("degraded") but answers 200: the site serves every page without it
-    (core/redis_cache.py, core/sessions.py), and a load balancer that took every host out of rotation
-    because the shared Redis is down would turn a slower site into no site.
+    A cache or read replica that fails is named ("degraded") but answers 200: the site serves every page
+    without it (core/redis_cache.py, core/sessions.py, core/replica.py), and a load balancer that took
+    every host out of rotation because the shared Redis is down would turn a slower site into no site.
     """
     started = time.monotonic()
     checks = run_checks()
     failed = sorted(name for name, result in checks.items() if result != "ok")
-    fatal = [name for name in failed if name.startswith("database")]
+    # A read replica that fails is skipped by core/replica.py (the primary answers): degraded, not down.
+    fatal = [name for name in failed if name.startswith("database") and name != "database:replica"]
     body = {
         "status": "error" if fatal else ("degraded" if failed else "ok"),
         "checks": checks,

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop_catalogue.log import formatter_config
 
+from .replica import replica_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -133,6 +135,9 @@ MIDDLEWARE = [
     # --- Back-office: django-axes must come last; it turns a flagged failed login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Read replica: DATABASE_REPLICA_URL adds the alias `replica` for public reads (settings/replica.py).
+vars().update(replica_settings(env, DATABASES, MIDDLEWARE))
 
 ROOT_URLCONF = "ocop_catalogue.urls"
 WSGI_APPLICATION = "ocop_catalogue.wsgi.application"
