@@ -83,4 +83,3 @@ def image_html(url, width, height, alt, lazy, placeholder, size) -> str:
         size,
         mark_safe(" photo-placeholder" if placeholder else ""),  # noqa: S308 (constant markup)
     )
-
