@@ -138,22 +138,34 @@ def tally(cube: Iterable[tuple], tests: dict) -> tuple[int, dict, dict]:
 
     A row failing no test counts in the total, in every "remove this filter" count (relax) and in every
     parameter's raw tally; a row failing exactly one test counts only for that parameter (its facet and
-    its relax count). raw: {parameter: {raw key: n}} (see raw_key)."""
+    its relax count). raw: {parameter: {raw key: n}} (see raw_key).
+
+    It runs on every uncached list (about 12,000 rows without a search): a row that passes is added to
+    each tally directly, without a call per parameter.
+    """
     raw = {name: {} for name in FACET_PARAMETERS}
+    by_province, by_group, by_category = raw["province"], raw["group"], raw["category"]
+    by_stars, by_cert, by_kind = raw["stars"], raw["cert"], raw["producer_kind"]
     relax = dict.fromkeys(tests, 0)
     total = 0
     for province, category, kind, level, bits, n in cube:
-        failed = failed_tests(tests, province, category, kind, level, bits)
-        if len(failed) > 1:
+        failed = failed_tests(tests, province, category, kind, level, bits) if tests else ()
+        if failed:
+            if len(failed) == 1:
+                name = failed[0]
+                relax[name] += n
+                key = raw_key(name, province, category, kind, level, bits)
+                raw[name][key] = raw[name].get(key, 0) + n
             continue
-        names = failed or FACET_PARAMETERS
-        if not failed:
-            total += n
-        for name in failed or relax:
-            relax[name] += n
-        for name in names:
-            key = raw_key(name, province, category, kind, level, bits)
-            raw[name][key] = raw[name].get(key, 0) + n
+        total += n
+        by_province[province] = by_province.get(province, 0) + n
+        by_group[category] = by_group.get(category, 0) + n
+        by_category[category] = by_category.get(category, 0) + n
+        by_stars[level] = by_stars.get(level, 0) + n
+        by_cert[level, bits] = by_cert.get((level, bits), 0) + n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+    for name in relax:
+        relax[name] += total  # a row failing no test counts in every "remove this filter" count
     return total, relax, raw
 
 

@@ -89,6 +89,24 @@ def in_force_entries(day=None, **conditions):
     return entry_model.objects.filter(validity.in_force_q(day), product=OuterRef("pk"), **conditions)
 
 
+# The columns a product card reads (includes/product_card.html, its picture and its shortlist button):
+# reading only these keeps the cards' query, and turning its rows into objects, small.
+CARD_FIELDS = (
+    "slug",
+    "name",
+    "image",
+    "image_width",
+    "image_height",
+    "producer__name",
+    "producer__province__name",
+    "producer__province__name_en",
+    "category__name",
+    "category__name_en",
+    "category__slug",
+    "category__group__code",
+)
+
+
 class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -98,6 +116,7 @@ class ProductQuerySet(models.QuerySet):
         return (
             self.with_current_stars()
             .select_related("producer__province", "category__group")
+            .only(*CARD_FIELDS)
             .annotate(
                 has_gi=ExpressionWrapper(self.certified_q([CertificateKind.GI]), output_field=models.BooleanField()),
                 has_mark=ExpressionWrapper(self.certified_q(validity.MARK_KINDS), output_field=models.BooleanField()),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
+from ocop_catalogue import badges
 from ocop_catalogue.province_map import map_context
 from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
@@ -46,33 +47,32 @@ def full_name(province):
     return province.full_name_en if is_english() else province.full_name
 
 
-@register.inclusion_tag("includes/rating.html")
+@register.simple_tag
 def rating(stars, until=None, size=""):
     """A current OCOP rating: stars drawn and said in words ("4 sao" / "4 stars"), with its validity."""
-    stars = int(stars or 0)
-    return {"stars": stars, "until": until, "size": size, "on": range(stars), "off": range(5 - stars)}
+    return badges.rating_html(int(stars or 0), until, size)
 
 
-@register.inclusion_tag("includes/status.html")
+@register.simple_tag
 def status_badge(code, date=None):
     """A status in words with an icon, never in colour alone."""
     try:
         status = Status(code)
     except ValueError:
-        return {"status": None}
+        return badges.status_html(None, "")
     # The CSS class is the status's own code (status-valid, status-unknown, …): no second list to keep.
-    return {"status": status, "css": status.value, "date": date}
+    return badges.status_html(status, status.value, date)
 
 
-@register.inclusion_tag("includes/kind_badge.html")
+@register.simple_tag
 def kind_badge(kind, short=False):
     """A certificate kind in words; `short` says just "OCOP" for a rating decision."""
     try:
         kind = CertificateKind(kind)
     except ValueError:
-        return {"label": kind, "css": "other"}
+        return badges.kind_html(kind, "other")
     label = "OCOP" if short and kind == CertificateKind.OCOP else kind.label
-    return {"label": label, "css": KIND_SHORT[kind]}
+    return badges.kind_html(label, KIND_SHORT[kind])
 
 
 @register.filter
@@ -89,44 +89,27 @@ def category_picture(category):
     return static(f"img/category/{picture_name(category.slug, category.group.code)}")
 
 
-@register.inclusion_tag("includes/product_image.html")
+@register.simple_tag
 def product_image(product, size="card", lazy=True, decorative=False):
     """The product's photo (its thumbnail at `size`) or the placeholder of its OCOP group."""
     found = thumbnail(product.image, size, product.image_width, product.image_height)
     if found:
         url, width, height = found
         alt = "" if decorative else product.name
-        placeholder = False
-    else:
-        width, height = SIZES["card"][:2]
-        url = category_picture(product.category if product.category_id else None)
-        alt = "" if decorative else _("Hình vẽ minh họa (chưa có ảnh sản phẩm)")
-        placeholder = True
-    return {
-        "url": url,
-        "width": width,
-        "height": height,
-        "alt": alt,
-        "lazy": lazy,
-        "placeholder": placeholder,
-        "size": size,
-    }
+        return badges.image_html(url, width, height, alt, lazy, False, size)
+    width, height = SIZES["card"][:2]
+    url = category_picture(product.category if product.category_id else None)
+    alt = "" if decorative else _("Hình vẽ minh họa (chưa có ảnh sản phẩm)")
+    return badges.image_html(url, width, height, alt, lazy, True, size)
 
 
-@register.inclusion_tag("includes/product_image.html")
+@register.simple_tag
 def photo_image(photo, product_name, size="card", lazy=True):
     """One of a product's extra photos (ProductImage) at `size`; an empty `product_name`: decorative."""
     found = thumbnail(photo.image, size, photo.width, photo.height)
     url, width, height = found if found else ("", *SIZES[size][:2])
-    return {
-        "url": url,
-        "width": width,
-        "height": height,
-        "alt": (photo.alt_text or product_name) if product_name else "",
-        "lazy": lazy,
-        "placeholder": False,
-        "size": size,
-    }
+    alt = (photo.alt_text or product_name) if product_name else ""
+    return badges.image_html(url, width, height, alt, lazy, False, size)
 
 
 @register.simple_tag(takes_context=True)

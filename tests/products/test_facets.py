@@ -1,5 +1,8 @@
 """Facet counts from a plain cube (no database, no filter object)."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from products import facets
 
 # (province id, category id, producer kind, star level, certificate bits, count)
@@ -60,3 +63,56 @@ def test_the_cert_filter_counts_an_ocop_rating_as_a_certificate():
     gi_only = facets.count_facets(CUBE, {"cert": facets.cert_test(["gi"])}, VALUES)
     assert gi_only["total"] == 9
     assert facets.failed_tests({"cert": (GI, False)}, 1, 10, "cooperative", 5, 0) == ["cert"]
+
+
+def _passes(tests, row, but=None):
+    return not [name for name in facets.failed_tests(tests, *row[:5]) if name != but]
+
+
+def _by_definition(cube, tests, values):
+    """Every option's count straight from its definition: the rows that pass every test but its own."""
+    kinds = values.cert_kinds
+    option_of = {
+        "province": lambda r: [values.province_slugs.get(r[0])],
+        "group": lambda r: [values.group_of.get(r[1])],
+        "category": lambda r: [values.category_slugs.get(r[1])],
+        "stars": lambda r: [str(s) for s in (3, 4, 5) if r[3] >= s],
+        "cert": lambda r: [k for k in kinds if (k == "ocop" and r[3] >= 3) or r[4] & facets.CERT_BIT.get(k, 0)],
+        "producer_kind": lambda r: [r[2]],
+    }
+    counts = {"total": sum(r[5] for r in cube if _passes(tests, r))}
+    for name in tests:
+        counts[f"relax:{name}"] = sum(r[5] for r in cube if _passes(tests, r, but=name))
+    for name, options in option_of.items():
+        for row in cube:
+            if _passes(tests, row, but=name):
+                for value in options(row):
+                    counts[name, value] = counts.get((name, value), 0) + row[5]
+    return counts
+
+
+ROWS = st.tuples(
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from([10, 11, 12]),
+    st.sampled_from(["cooperative", "household", "enterprise"]),
+    st.sampled_from([0, 3, 4, 5]),
+    st.integers(0, 7),
+    st.integers(1, 9),
+)
+TESTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "province": st.sets(st.sampled_from([1, 2, 3]), min_size=1),
+        "category": st.sets(st.sampled_from([10, 11, 12]), min_size=1),
+        "group": st.sets(st.sampled_from([10, 11, 12]), min_size=1),
+        "producer_kind": st.sets(st.sampled_from(["cooperative", "household"]), min_size=1),
+        "stars": st.sampled_from([3, 4, 5]),
+        "cert": st.sets(st.sampled_from(VALUES.cert_kinds), min_size=1).map(facets.cert_test),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cube=st.lists(ROWS, max_size=30), tests=TESTS)
+def test_the_counts_are_what_their_definition_gives(cube, tests):
+    assert facets.count_facets(cube, tests, VALUES) == _by_definition(cube, tests, VALUES)
