@@ -17,7 +17,7 @@ afterwards:
 derived from every registered ModelAdmin: add, change, delete, each action, import, export, history
 revert); the test asserts that the crawl found exactly those, so a new form is checked from the day it
 appears. The language switch (`/i18n/setlang/`) has no form on any page (the site links to /en/); it is
-checked on its own with a token taken from a page's form.
+checked on its own in `test_csrf_single.py`.
 
 The shortlist's buttons (`SAME_SITE_POSTS`) carry no token, so that the public pages holding them are
 the same for every visitor and can be cached by anyone (core/page_cache.py): they change nothing but the
@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.conf import settings
 from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve
@@ -321,32 +320,6 @@ def test_every_public_form_needs_its_csrf_token(world, settings, page_cache):
         assert Key("products:shortlist_add") in from_cache
     else:
         assert not from_cache
-
-
-def test_the_language_switch_needs_a_csrf_token(world):
-    client = Client(enforce_csrf_checks=True)
-    path = world.sl.producer.get_absolute_url() + "enquiry/"
-    page = client.get(path)
-    form = next(f for f in html_forms(page.content, path) if f.method == "post")
-    token = form.data()["csrfmiddlewaretoken"][0]
-    data = {"language": "en", "next": "/products/"}
-    assert client.post("/i18n/setlang/", data).status_code == 403
-    assert client.post("/i18n/setlang/", {**data, "csrfmiddlewaretoken": OTHER_TOKEN}).status_code == 403
-    assert (
-        settings.LANGUAGE_COOKIE_NAME not in client.cookies or not client.cookies[settings.LANGUAGE_COOKIE_NAME].value
-    )
-    switched = client.post("/i18n/setlang/", {**data, "csrfmiddlewaretoken": token})
-    assert switched.status_code == 302
-    assert switched["Location"] == "/en/products/"
-    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-
-
-def test_the_verify_page_only_reads(world):
-    """The verify page is a GET form: nothing to protect, and a POST is refused outright."""
-    client = Client(enforce_csrf_checks=True)
-    page = client.get("/certificates/verify/")
-    assert [f.method for f in html_forms(page.content, "/certificates/verify/")] == ["get", "get"]
-    assert client.post("/certificates/verify/", {"number": "1"}).status_code in (403, 405)
 
 
 # --- The back-office --------------------------------------------------------------------------------------
