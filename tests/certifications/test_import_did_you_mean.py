@@ -41,6 +41,7 @@ def test_near_misses_in_a_csv_get_a_suggestion_and_a_far_name_none(client, place
     assert "Có phải ý bạn là" not in far_error
     html = preview.content.decode()
     assert "Có phải ý bạn là “Mật ong hoa rừng Sốp Cộp — Hộ kinh doanh Lò Văn Minh”?" in html
+    assert "<td>---</td>" not in html and "<td>None</td>" not in html, "columns the file lacks stay blank"
     # Atomic: a file with an error offers no confirmation and writes nothing.
     assert "confirm_form" not in preview.context
     assert saved() == (0, 0)
