@@ -59,38 +59,7 @@ SERVE_PID=$!
 # nginx: the sample, with local ports, the temporary folder's paths and a self-signed certificate.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-"$BIN/python" - "$ROOT/deploy/nginx.conf.sample" "$WORK" "$APP_PORT" "$TLS_PORT" <<'EOF'
-import re
-import sys
-
-sample, work, app_port, tls_port = sys.argv[1:]
-conf = open(sample).read()
-# Drop the plain-HTTP server (the redirect to https on port 80).
-conf = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", conf, flags=re.S)
-conf = re.sub(r"listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;", conf)
-conf = re.sub(r"\n\s*listen \[::\]:443[^\n]*", "", conf)
-conf = conf.replace("127.0.0.1:8000", f"127.0.0.1:{app_port}").replace("ocop.example.gov.vn", "localhost")
-conf = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {work}/cert.pem;", conf)
-conf = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {work}/key.pem;", conf)
-conf = conf.replace("/srv/ocop/media/", f"{work}/media/").replace("/var/log/nginx", f"{work}/logs")
-conf = conf.replace("/var/cache/nginx", f"{work}/cache")
-main = f"""pid {work}/nginx.pid;
-error_log {work}/logs/error.log;
-worker_processes 1;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    client_body_temp_path {work}/cache/body;
-    proxy_temp_path {work}/cache/proxy;
-    fastcgi_temp_path {work}/cache/fastcgi;
-    uwsgi_temp_path {work}/cache/uwsgi;
-    scgi_temp_path {work}/cache/scgi;
-{conf}
-}}
-"""
-open(f"{work}/nginx.conf", "w").write(main)
-EOF
+"$BIN/python" scripts/local_nginx_conf.py "$ROOT/deploy/nginx.conf.sample" "$WORK" "$APP_PORT" "$TLS_PORT"
 nginx -t -q -p "$WORK" -c "$WORK/nginx.conf"
 nginx -p "$WORK" -c "$WORK/nginx.conf" -g "daemon off;" &
 NGINX_PID=$!
