@@ -23,8 +23,13 @@ def _by_key(objects):
 
 
 def _producer_label(producer):
-    place = ", ".join(part for part in (producer.address, str(producer.province)) if part)
-    return f"{producer.name} ({place})"
+    """ "Name (commune, province)": the address as written (a commune in the demo data), then the province
+    unless the address already names it."""
+    province = str(producer.province)
+    parts = [producer.address] if producer.address else []
+    if fold_vietnamese(province) not in fold_vietnamese(producer.address):
+        parts.append(province)
+    return f"{producer.name} ({', '.join(parts)})"
 
 
 def _product_label(product):

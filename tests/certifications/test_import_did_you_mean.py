@@ -88,3 +88,9 @@ def test_an_import_stops_looking_up_after_its_budget(catalogue, monkeypatch):
     assert near.producer("HTX Cà phê Mai Sen") == "Có phải ý bạn là “HTX Cà phê Mai Sơn (Sơn La)”?"
     assert near.producer("HTX Che Ta Sua") == "", "a second distinct name is over the budget"
     assert near.producer("HTX Cà phê Mai Sen").startswith("Có phải"), "a name already looked up keeps its answer"
+
+
+def test_an_address_that_names_the_province_does_not_name_it_twice(catalogue):
+    Producer.objects.filter(name="HTX Cà phê Mai Sơn").update(address="xã Chiềng Ban, tỉnh Sơn La")
+    near = import_hints.NearMisses(catalogue["son_la"])
+    assert near.producer("HTX Ca phe Mai Sen") == "Có phải ý bạn là “HTX Cà phê Mai Sơn (xã Chiềng Ban, tỉnh Sơn La)”?"
