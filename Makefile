@@ -6,7 +6,7 @@ DEV := DJANGO_DEBUG=1
 PORT ?= 8000
 
 .PHONY: run test lint format migrations-check check venv deps dev-deps demo demo-fixture messages bench clean \
-	serve deploy-check backup restore backups faults two-hosts load load-quick
+	serve deploy-check backup restore backups faults two-hosts load load-quick lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ messages: deps
 ## Needs DJANGO_SECRET_KEY (50+ random characters) and DJANGO_ALLOWED_HOSTS; see deploy/README.md
 serve: deps
 	scripts/serve.sh
+
+## lighthouse: Lighthouse (mobile) on the home, list and product pages: `make serve` behind deploy/nginx.conf.sample
+## on local ports (needs nginx, npx, Chromium); fails under 98 in any category (scripts/lighthouse.sh)
+lighthouse: deps
+	scripts/lighthouse.sh
 
 ## deploy-check: Django's deployment checklist with production-like settings, as CI runs it
 deploy-check: deps

@@ -19,6 +19,7 @@ from producers.models import Producer
 from producers.resources import kind_choices_text, producer_kind_from
 from products.models import Category, Product
 
+from .import_hints import NearMisses
 from .models import Certificate, CertificateKind, CertifiedProduct
 from .resources import (
     CATEGORY,
@@ -104,6 +105,7 @@ class DecisionImportResource(CatalogueResource):
         self._producers = None
         self._products = {}
         self._categories = None
+        self._near = NearMisses(province)
 
     def get_import_fields(self):
         # The last column of the preview says what each row will do; it is not read from the file.
@@ -183,7 +185,8 @@ class DecisionImportResource(CatalogueResource):
                 errors.raise_if_any()
             obj._change_reason = IMPORT_REASON
             obj.save()
-            notes.append(note)
+            hint = getattr(obj, "_did_you_mean", "")
+            notes.append(f"{note} ({hint})" if hint else note)
         return obj
 
     # --- the decision columns -------------------------------------------------------------------
@@ -316,10 +319,7 @@ class DecisionImportResource(CatalogueResource):
             errors.add(
                 PRODUCER,
                 _("Có %(n)s chủ thể cùng tên «%(name)s»; hãy sửa tên trong danh mục trước.")
-                % {
-                    "n": len(found),
-                    "name": name,
-                },
+                % {"n": len(found), "name": name},
             )
             return None
         if found:
@@ -331,15 +331,13 @@ class DecisionImportResource(CatalogueResource):
                 % {"name": name, "province": self.province},
             )
             return None
+        hint = self._near.producer(name)
         if not self.create_missing:
-            errors.add(
-                PRODUCER,
-                _(
-                    "Chưa có chủ thể «%(name)s» ở %(province)s. Hãy thêm chủ thể trước, hoặc chọn "
-                    "«Tạo sản phẩm, chủ thể còn thiếu»."
-                )
-                % {"name": name, "province": self.province},
-            )
+            message = _(
+                "Chưa có chủ thể «%(name)s» ở %(province)s. Hãy thêm chủ thể trước, hoặc chọn "
+                "«Tạo sản phẩm, chủ thể còn thiếu»."
+            ) % {"name": name, "province": self.province}
+            errors.add(PRODUCER, f"{message} {hint}".strip())
             return None
         kind = producer_kind_from(cell_text(row.get(PRODUCER_KIND)), name)
         if kind is None:
@@ -350,6 +348,7 @@ class DecisionImportResource(CatalogueResource):
             )
             return None
         producer = Producer(name=name, kind=kind, province=self.province)
+        producer._did_you_mean = hint
         self._producers[fold_vietnamese(name)] = [producer]
         return producer
 
@@ -366,18 +365,17 @@ class DecisionImportResource(CatalogueResource):
             return None
         if found:
             return found[0]
+        hint = self._near.product(name)
         if not self.create_missing:
-            errors.add(
-                PRODUCT,
-                _(
-                    "Chưa có sản phẩm «%(name)s» của %(producer)s. Hãy thêm sản phẩm trước, hoặc chọn "
-                    "«Tạo sản phẩm, chủ thể còn thiếu»."
-                )
-                % {"name": name, "producer": producer.name},
-            )
+            message = _(
+                "Chưa có sản phẩm «%(name)s» của %(producer)s. Hãy thêm sản phẩm trước, hoặc chọn "
+                "«Tạo sản phẩm, chủ thể còn thiếu»."
+            ) % {"name": name, "producer": producer.name}
+            errors.add(PRODUCT, f"{message} {hint}".strip())
             return None
         if category is None:
             return None
         product = Product(name=name, producer=producer, category=category, is_published=True)
+        product._did_you_mean = hint
         self._products[key][fold_vietnamese(name)] = [product]
         return product

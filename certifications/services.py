@@ -9,11 +9,11 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from core import validity
-from core.admin.scoping import scope_queryset
+from core.admin.scoping import province_ids, scope_q, scope_queryset, sees_every_province
 from core.validity import Status
 
 from .models import Certificate, CertifiedProduct
@@ -46,10 +46,39 @@ def revoke(queryset, *, user, on: datetime.date, reason: str) -> int:
     return revoked
 
 
+def national_visible_q(user):
+    """The national decisions that list one of the user's products: shown to provincial staff, read-only."""
+    ids = province_ids(user)
+    listed = CertifiedProduct.objects.filter(product__producer__province__in=ids).values("certificate_id")
+    return Q(province__isnull=True, pk__in=listed)
+
+
+def visible_certificates(user):
+    """The certificates the user's certificate list shows: their provinces' and the national decisions
+    that list their products (every certificate for national staff and superusers)."""
+    certificates = Certificate.objects.all()
+    if sees_every_province(user):
+        return certificates
+    return certificates.filter(scope_q(user, "province") | national_visible_q(user))
+
+
+def _panel_row(pk, name, counts):
+    """One row of the panel, with the certificate list's filter for it (its province, or national ones)."""
+    where = f"province__id__exact={pk}" if pk is not None else "province__isnull=True"
+    return {
+        "name": name,
+        "counts": [counts[s] for s in Status.values],
+        "cells": [(s, counts[s]) for s in Status.values],
+        "total": sum(counts.values()),
+        "filter": where,
+    }
+
+
 def expiry_overview(user, day=None):
-    """The admin index panel: certificates of the user's provinces counted by status, and the next to expire."""
+    """The admin index panel: the certificates the user's list shows, counted by province and status (each
+    count links to the list filtered to those rows), and the next to expire."""
     day = day or validity.today()
-    certificates = scope_queryset(Certificate.objects.all(), user)
+    certificates = visible_certificates(user)
     counts = defaultdict(lambda: dict.fromkeys(Status.values, 0))
     names = {}
     rows = (
@@ -60,14 +89,9 @@ def expiry_overview(user, day=None):
     )
     for row in rows:
         counts[row["province_id"]][row["status_code"]] = row["n"]
-        names[row["province_id"]] = row["province__name"]
-    provinces = sorted(
-        (
-            {"name": names[pk], "counts": [c[s] for s in Status.values], "total": sum(c.values())}
-            for pk, c in counts.items()
-        ),
-        key=lambda p: p["name"],
-    )
+        names[row["province_id"]] = row["province__name"] or _("Quyết định cấp trung ương")
+    order = sorted(counts, key=lambda pk: (pk is None, names[pk]))
+    provinces = [_panel_row(pk, names[pk], counts[pk]) for pk in order]
     totals = [sum(p["counts"][i] for p in provinces) for i in range(len(Status.values))]
     upcoming = list(
         certificates.in_force(day)
@@ -81,6 +105,8 @@ def expiry_overview(user, day=None):
         "statuses": list(Status),
         "provinces": provinces,
         "totals": totals,
+        "total_cells": list(zip(Status.values, totals, strict=True)),
+        "total": sum(totals),
         "upcoming": upcoming,
         "horizon": validity.expiring_horizon(day),
     }

@@ -4,6 +4,7 @@ Folding maps đ/Đ to d, decomposes (NFKD), drops combining marks, casefolds and
 space, so "Đặc sản Hà Giang", "ĐẶC SẢN HÀ GIANG" and its NFD spelling all become "dac san ha giang".
 """
 
+import difflib
 import re
 import unicodedata
 
@@ -63,3 +64,15 @@ def normalise_certificate_number(value) -> str:
     folded = folded.translate(_DASHES)
     folded = re.sub(r"\s*([/-])\s*", r"\1", folded)
     return _NUMBER_JUNK.sub("", folded)
+
+
+def closest_keys(value, keys, *, n=2, cutoff=0.8) -> list:
+    """The (at most `n`) folded `keys` nearest to `value` folded, best first: "did you mean" for a name.
+
+    `keys` are already folded (`fold_vietnamese`); an exact key counts too (ratio 1), so a caller that
+    looked the name up in its own narrower set can offer the same name found elsewhere.
+    """
+    folded = fold_vietnamese(value)
+    if not folded:
+        return []
+    return difflib.get_close_matches(folded, keys, n=n, cutoff=cutoff)

@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 from certifications.models import Certificate, CertifiedProduct
+from core.text import normalise_certificate_number
 from producers.models import Producer, Province
 from products.models import Category, Product, ProductGroup
 
@@ -34,12 +35,24 @@ def product(name=None, producer_obj=None, category_obj=None, **extra):
     )
 
 
+def _free_number(kind, province_obj):
+    """The next generated number that no certificate of that kind and province has: tests also write numbers
+    by hand ("101/QĐ-UBND"), which the sequence reaches sooner or later depending on the tests run before."""
+    while True:
+        number = f"{next(_seq)}/QĐ-UBND" if kind == "ocop" else f"{next(_seq):05d}"
+        key = normalise_certificate_number(number)
+        if not Certificate.objects.filter(kind=kind, province=province_obj, number_key=key).exists():
+            return number
+
+
 def certificate(kind="ocop", issued_on=None, province_slug="son-la", **extra):
     issued_on = issued_on if issued_on is not None or kind != "ocop" else datetime.date(2025, 1, 15)
-    extra.setdefault("number", f"{next(_seq)}/QĐ-UBND" if kind == "ocop" else f"{next(_seq):05d}")
+    province_obj = province(province_slug)
+    if "number" not in extra:
+        extra["number"] = _free_number(kind, province_obj)
     extra.setdefault("title", "Công nhận sản phẩm OCOP" if kind == "ocop" else "Mộc Châu")
     extra.setdefault("issuer", "UBND tỉnh Sơn La" if kind == "ocop" else "Cục Sở hữu trí tuệ")
-    return Certificate.objects.create(kind=kind, issued_on=issued_on, province=province(province_slug), **extra)
+    return Certificate.objects.create(kind=kind, issued_on=issued_on, province=province_obj, **extra)
 
 
 def entry(certificate_obj, product_obj, stars=None, **extra):

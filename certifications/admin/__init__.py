@@ -21,7 +21,7 @@ from core import validity
 from core.admin.hardening import HardenedAdminMixin
 from core.admin.history import ChangeHistoryAdminMixin
 from core.admin.imports import FORMATS, CatalogueExportMixin, CatalogueImportExportMixin
-from core.admin.scoping import ProvinceScopedAdminMixin, province_ids, scope_q, scope_queryset, sees_every_province
+from core.admin.scoping import ProvinceScopedAdminMixin, scope_q, scope_queryset, sees_every_province
 from core.text import normalise_certificate_number
 from core.uploads import FORMFIELD_OVERRIDES
 from core.validity import Status
@@ -131,13 +131,6 @@ def national_editable(user, certificate):
     return certificate is None or certificate.province_id is not None or sees_every_province(user)
 
 
-def national_visible_q(user):
-    """The national decisions that list one of the user's products: shown to provincial staff, read-only."""
-    ids = province_ids(user)
-    listed = CertifiedProduct.objects.filter(product__producer__province__in=ids).values("certificate_id")
-    return Q(province__isnull=True, pk__in=listed)
-
-
 class RenewalInline(ProvinceScopedAdminMixin, HardenedAdminMixin, admin.TabularInline):
     """Renewals of a certification or collective mark: each sets a new end of protection."""
 
@@ -198,7 +191,7 @@ class CertificateAdmin(
     def get_queryset(self, request):
         queryset = super(ProvinceScopedAdminMixin, self).get_queryset(request)
         if not sees_every_province(request.user):
-            queryset = queryset.filter(scope_q(request.user, "province") | national_visible_q(request.user))
+            queryset = queryset.filter(scope_q(request.user, "province") | services.national_visible_q(request.user))
         return queryset.with_status().annotate(n_entries=Count("entries"))
 
     def _obj_allowed(self, request, obj):

@@ -87,6 +87,16 @@ def parse_stars(value) -> int:
     return stars
 
 
+def did_you_mean(labels) -> str:
+    """ "Có phải ý bạn là “A” hoặc “B”?" for the one or two nearest names, or "" when there are none."""
+    labels = [str(label) for label in labels][:2]
+    if len(labels) == 2:
+        return _("Có phải ý bạn là “%(first)s” hoặc “%(second)s”?") % {"first": labels[0], "second": labels[1]}
+    if labels:
+        return _("Có phải ý bạn là “%(name)s”?") % {"name": labels[0]}
+    return ""
+
+
 class RowErrors:
     """Collects one row's problems, column by column, and raises them together."""
 

@@ -1,7 +1,8 @@
 """The back-office as a provincial staff member uses it, in a real Chromium: the product picker shows
 each product's producer and province, the error banner speaks Vietnamese, a decision listing
 same-named products of two producers asks to confirm, the import preview leaves blank cells blank;
-axe on the pages staff use (lists, the certificate form, the import); screenshots of the preview."""
+axe on the pages staff use (lists, the certificate form, the import); screenshots of the preview and of
+"did you mean" errors."""
 
 import pytest
 
@@ -116,4 +117,15 @@ def test_axe_on_the_pages_staff_use_and_the_import_preview(browser, live_server,
     assert "None" not in preview
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{size}-import-preview.png"), full_page=True)
+
+    # Near misses: the rows' errors name the nearest producer and product ("did you mean").
+    page.goto("/admin/certifications/certifiedproduct/import/")
+    page.get_by_label("Tệp cần nhập:").set_input_files(str(DATA / "quyet_dinh_goi_y.csv"))
+    page.get_by_role("button", name="Gửi").click()
+    page.get_by_role("heading", name="3 dòng có lỗi — không có gì được lưu").wait_for()
+    check("import errors")
+    errors = page.locator("#content table").first.inner_text()
+    assert "Có phải ý bạn là “HTX Cà phê Mai Sơn (Sơn La)”?" in errors
+    assert "Có phải ý bạn là “Mật ong hoa rừng Sốp Cộp — Hộ kinh doanh Lò Văn Minh”?" in errors
+    page.screenshot(path=str(SCREENSHOTS / f"{size}-import-did-you-mean.png"), full_page=True)
     assert not problems, problems
