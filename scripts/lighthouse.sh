@@ -59,9 +59,9 @@ SERVE_PID=$!
 # nginx: the sample, with local ports, the temporary folder's paths and a self-signed certificate.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
-"$BIN/python" scripts/local_nginx_conf.py "$ROOT/deploy/nginx.conf.sample" "$WORK" "$APP_PORT" "$TLS_PORT"
-nginx -t -q -p "$WORK" -c "$WORK/nginx.conf"
-nginx -p "$WORK" -c "$WORK/nginx.conf" -g "daemon off;" &
+"$BIN/python" scripts/nginx_sample.py "$WORK" "$TLS_PORT" "$APP_PORT" "$WORK/cert.pem" "$WORK/key.pem"
+nginx -t -q -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/error.log"
+nginx -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/error.log" &
 NGINX_PID=$!
 
 BASE="https://localhost:$TLS_PORT"

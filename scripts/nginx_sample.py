@@ -1,9 +1,12 @@
 """deploy/nginx.conf.sample run for real on this machine, by the tests and by `make bench --long-tail`.
 
 The sample is used as it is, with only what a local run must change: plain HTTP on 127.0.0.1:`port`
-instead of TLS on 443 (no certificate here; the port-80 redirect server is left out), the app upstream on
-127.0.0.1:`upstream_port`, and the cache, media and log paths under `workdir`. Everything else (the
+instead of TLS on 443 (or, with `tls=(certificate, key)`, TLS and HTTP/2 on that port with a local
+certificate: scripts/lighthouse.sh); the port-80 redirect server left out; the app upstream on
+127.0.0.1:`upstream_port`; the cache, media and log paths under `workdir`. Everything else (the
 micro-cache, gzip, the limits, the locations) is the sample's own text.
+
+    python scripts/nginx_sample.py WORKDIR PORT UPSTREAM_PORT [CERT KEY]   # writes WORKDIR/nginx.conf
 """
 
 import contextlib
@@ -32,14 +35,20 @@ def _without_redirect_server(text):
     return text[:start] + text[end:]
 
 
-def render_sample(port, upstream_port, workdir, sample=SAMPLE):
+def render_sample(port, upstream_port, workdir, sample=SAMPLE, tls=None):
     """The sample's text adapted to a local run (see the module's docstring)."""
     workdir = Path(workdir)
     text = _without_redirect_server(sample.read_text(encoding="utf-8"))
     text = text.replace("server 127.0.0.1:8000 ", f"server 127.0.0.1:{upstream_port} ")
-    text = text.replace("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{port};\n")
     text = text.replace("    listen [::]:443 ssl http2;\n", "")
-    text = re.sub(r"^\s*ssl_\w+ [^;]*;\n", "", text, flags=re.MULTILINE)
+    if tls:
+        certificate, key = tls
+        text = text.replace("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{port} ssl http2;\n")
+        text = re.sub(r"ssl_certificate\s+[^;]*;", f"ssl_certificate {certificate};", text)
+        text = re.sub(r"ssl_certificate_key\s+[^;]*;", f"ssl_certificate_key {key};", text)
+    else:
+        text = text.replace("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{port};\n")
+        text = re.sub(r"^\s*ssl_\w+ [^;]*;\n", "", text, flags=re.MULTILINE)
     replacements = {
         "/var/cache/nginx/ocop": workdir / "cache",
         "/var/log/nginx/ocop.access.log": workdir / "access.log",
@@ -51,7 +60,7 @@ def render_sample(port, upstream_port, workdir, sample=SAMPLE):
     return text
 
 
-def write_config(port, upstream_port, workdir, sample=SAMPLE):
+def write_config(port, upstream_port, workdir, sample=SAMPLE, tls=None):
     """A whole nginx.conf (main, events, http with the adapted sample) in `workdir`; returns its path."""
     workdir = Path(workdir)
     (workdir / "media").mkdir(parents=True, exist_ok=True)
@@ -65,7 +74,7 @@ def write_config(port, upstream_port, workdir, sample=SAMPLE):
         "events { worker_connections 1024; }\n"
         "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
         f"{temp}\n"
-        f"{render_sample(port, upstream_port, workdir, sample)}\n}}\n"
+        f"{render_sample(port, upstream_port, workdir, sample, tls)}\n}}\n"
     )
     path = workdir / "nginx.conf"
     path.write_text(config, encoding="utf-8")
@@ -75,10 +84,10 @@ def write_config(port, upstream_port, workdir, sample=SAMPLE):
 class Nginx:
     """nginx in the foreground with the adapted sample, in a process group of its own."""
 
-    def __init__(self, port, upstream_port, workdir, sample=SAMPLE):
+    def __init__(self, port, upstream_port, workdir, sample=SAMPLE, tls=None):
         self.port = port
         self.workdir = Path(workdir)
-        self.config = write_config(port, upstream_port, workdir, sample)
+        self.config = write_config(port, upstream_port, workdir, sample, tls)
         self.process = None
 
     @property
@@ -119,3 +128,10 @@ class Nginx:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
+
+
+if __name__ == "__main__":
+    import sys
+
+    workdir, port, upstream_port, *certificate = sys.argv[1:]
+    write_config(int(port), int(upstream_port), workdir, tls=tuple(certificate) or None)
