@@ -134,13 +134,16 @@ def enabled() -> bool:
     return settings.CATALOGUE_CACHE
 
 
-def timeout_for(scopes, timeout=DEFAULT_TIMEOUT):
+def timeout_for(scopes, timeout=DEFAULT_TIMEOUT, national=False):
     """Entries under scopes that writes bump live `timeout`; entries over the whole catalogue (no scope:
-    no single write can name them) live NATIONAL_TIMEOUT, the delay the site promises for them."""
-    return timeout if scopes else min(timeout, settings.CATALOGUE_NATIONAL_SECONDS)
+    no single write can name them), or that also show figures over it (`national`), live
+    CATALOGUE_NATIONAL_SECONDS at most, the delay the site promises for them."""
+    if scopes and not national:
+        return timeout
+    return min(timeout, settings.CATALOGUE_NATIONAL_SECONDS)
 
 
-def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT, scopes=()):
+def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT, scopes=(), national=False):
     """The cached value for (name, parts) at the current catalogue version, built on a miss.
 
     Every write bumps the version, so right after one every worker misses at once. Only one of them
@@ -175,7 +178,7 @@ def get_or_build(name: str, parts, builder, timeout=DEFAULT_TIMEOUT, scopes=()):
     try:
         value = builder()
         try:
-            _cache().set(key, value, timeout_for(scopes, timeout))
+            _cache().set(key, value, timeout_for(scopes, timeout, national))
         except Exception:  # noqa: BLE001 (logged by _warn)
             _warn("Catalogue cache unavailable")
     finally:

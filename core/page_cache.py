@@ -95,7 +95,7 @@ def _serve(request, view, args, kwargs, scopes, national):
         if hasattr(response, "render") and callable(response.render):
             response.render()
         try:
-            timeout = cache.timeout_for(() if national else scopes, cache.PAGE_TIMEOUT)
+            timeout = cache.timeout_for(scopes, cache.PAGE_TIMEOUT, national)
             cache._cache().set(key, (response.content, response["Content-Type"]), timeout)
             response["X-Catalogue-Cache"] = "miss"
         except Exception:  # noqa: BLE001 (logged by _warn)

@@ -83,10 +83,14 @@ def build_cube(products, day) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def cached_cube(products, words: str) -> list[tuple]:
-    """build_cube() of today, cached under the catalogue version, the folded search words and the day."""
+def cached_cube(products, words: str, scopes=()) -> list[tuple]:
+    """build_cube() of today, cached under the folded search words and the day: over the whole catalogue,
+    so for CATALOGUE_NATIONAL_SECONDS at most, and rebuilt at once after a write in `scopes` (the
+    province a list is filtered to, whose own counts must follow its writes at once)."""
     today = validity.today()
-    return catalogue_cache.get_or_build("facet-cube", (words, today.isoformat()), lambda: build_cube(products, today))
+    return catalogue_cache.get_or_build(
+        "facet-cube", (words, today.isoformat()), lambda: build_cube(products, today), scopes=scopes, national=True
+    )
 
 
 # -- the counts, from plain data ------------------------------------------------------------------
