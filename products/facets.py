@@ -83,14 +83,11 @@ def build_cube(products, day) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def cached_cube(products, words: str, scopes=()) -> list[tuple]:
-    """build_cube() of today, cached under the folded search words and the day: over the whole catalogue,
-    so for CATALOGUE_NATIONAL_SECONDS at most, and rebuilt at once after a write in `scopes` (the
-    province a list is filtered to, whose own counts must follow its writes at once)."""
+def cached_cube(products, words: str) -> list[tuple]:
+    """build_cube() of today, cached under the folded search words and the day: it is over the whole
+    catalogue, so it lives CATALOGUE_NATIONAL_SECONDS (core/cache.py), and every list shares it."""
     today = validity.today()
-    return catalogue_cache.get_or_build(
-        "facet-cube", (words, today.isoformat()), lambda: build_cube(products, today), scopes=scopes, national=True
-    )
+    return catalogue_cache.get_or_build("facet-cube", (words, today.isoformat()), lambda: build_cube(products, today))
 
 
 # -- the counts, from plain data ------------------------------------------------------------------

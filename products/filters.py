@@ -165,13 +165,7 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
     @cached_property
     def _cube(self):
         # Read once per filter set: the counts and the home page's map share it.
-        return facets.cached_cube(self.facet_base(), " ".join(search_words(self.query_text)), self.cache_scopes)
-
-    @property
-    def cache_scopes(self):
-        """The scope of the one province the list is filtered to (core/cache.py), if it is."""
-        provinces = self.values("province")
-        return (f"province:{provinces[0]}",) if len(provinces) == 1 else ()
+        return facets.cached_cube(self.facet_base(), " ".join(search_words(self.query_text)))
 
     def rated_by_province(self):
         """{province slug: products with an OCOP rating in force}, from the cube."""
@@ -206,11 +200,11 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
 
     @cached_property
     def counts(self):
-        """{"total": n, "relax:<parameter>": n, (parameter, value): n}, cached like the cube they count."""
+        """{"total": n, "relax:<parameter>": n, (parameter, value): n}, cached like the cube they count:
+        over the whole catalogue, so for CATALOGUE_NATIONAL_SECONDS (one cube per province instead would
+        cost a GROUP BY over every product after each write in each province)."""
         key = tuple((name, tuple(sorted(self.values(name)))) for name in ("q", *FACET_PARAMETERS))
-        return catalogue_cache.get_or_build(
-            "facets", (key, validity.today().isoformat()), self.count_facets, scopes=self.cache_scopes, national=True
-        )
+        return catalogue_cache.get_or_build("facets", (key, validity.today().isoformat()), self.count_facets)
 
     def count_facets(self):
         return facets.count_facets(self.cube(), self.row_tests(), self.option_values())

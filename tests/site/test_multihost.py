@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -94,6 +95,8 @@ def two_hosts(settings, tmp_path, shared_redis):
     database_url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     # Same secret key on every host (it signs sessions and password-reset links); own static folders.
     common = production_env(tmp_path, DATABASE_URL=database_url, CACHE_URL=REDIS_URL)
+    # Pages over the whole catalogue (and the facet counts every list shares) live this long.
+    common["DJANGO_CATALOGUE_NATIONAL_SECONDS"] = str(NATIONAL_SECONDS)
     servers = []
     try:
         for index, port in enumerate(HOST_PORTS):
@@ -130,22 +133,31 @@ def test_a_change_saved_on_one_host_is_served_at_once_by_the_other(two_hosts):
             assert "Chè Shan tuyết cổ thụ Tà Xùa" not in text, path
 
 
+NATIONAL_SECONDS = 3
+
+
+def eventually(check, seconds=NATIONAL_SECONDS + 10):
+    """check() becomes true within `seconds`: how long the site promises, plus slack for a busy machine."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def result_count(html):
     return int(re.search(r'id="result-count">\s*(\d+)', html).group(1))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_filtered_lists_searches_and_facets_follow_a_write_made_elsewhere(two_hosts):
-    """Whole pages are cached in Redis under the versions of their scopes: a write through another process
-    (here the test's ORM, like a third host or a command) must show at once on both hosts on the lists of
-    its province (lists over the whole catalogue follow within CATALOGUE_NATIONAL_SECONDS)."""
+    """The facet cube, the facet counts and the lists are cached in Redis; a list's counts are over the
+    whole catalogue, shared by every list: a write through another process (here the test's ORM, like a
+    third host or a command) shows on both hosts within CATALOGUE_NATIONAL_SECONDS, whatever the list."""
     host_a, host_b = two_hosts
     first = factories.rated_product(stars=5, name="Xoài tròn Yên Châu loại một")
-    paths = (
-        "/products/?stars=5&province=son-la",
-        "/products/?q=xoai+tron&province=son-la",
-        "/products/?stars=5&sort=name&cert=ocop&province=son-la",
-    )
+    paths = ("/products/?stars=5", "/products/?q=xoai+tron", "/products/?stars=5&sort=name&cert=ocop&province=son-la")
     for host in (host_a, host_b):
         for path in paths:
             page = host.get(path)
@@ -156,13 +168,12 @@ def test_filtered_lists_searches_and_facets_follow_a_write_made_elsewhere(two_ho
     second = factories.rated_product(stars=5, name="Xoài tròn Yên Châu loại hai")
     for host in (host_b, host_a):
         for path in paths:
-            page = host.get(path)
-            assert result_count(page.text) == 2, (host.port, path)
-            assert second.name in page.text
+            assert eventually(lambda h=host, p=path: result_count(h.get(p).text) == 2), (host.port, path)
+            assert second.name in host.get(path).text
 
     first.entries.get().delete()  # its only rating is withdrawn: no longer 5 stars
     for host in (host_a, host_b):
-        assert result_count(host.get(paths[0]).text) == 1
+        assert eventually(lambda h=host: result_count(h.get(paths[0]).text) == 1)
         assert first.name not in host.get(paths[0]).text
         assert result_count(host.get(paths[1]).text) == 2  # still found by name, without stars
 
