@@ -109,7 +109,8 @@ def last_day_in_force(valid_until, revoked_on=None, certificate_revoked_on=None,
     open_end = UNKNOWN_TERM_END if term_unknown(kind, valid_until) else datetime.date.max
     ends = [valid_until or open_end]
     stops = (revoked_on, certificate_revoked_on, superseded_on)
-    ends += [stop - datetime.timedelta(days=1) for stop in stops if stop is not None]
+    # The day before each stop; a stop on the first day there is (a date typed as 0001-01-01) has none.
+    ends += [stop - datetime.timedelta(days=1) if stop > datetime.date.min else stop for stop in stops if stop]
     return min(ends)
 
 

@@ -191,3 +191,13 @@ def test_an_impossible_date_is_a_form_error_not_a_crash():
     with pytest.raises(ValidationError) as err:
         cert.full_clean()
     assert "issued_on" in err.value.message_dict
+
+
+def test_a_stop_on_the_first_day_there_is_leaves_no_day_in_force():
+    """A revocation typed as 0001-01-01 (the admin accepts any date) has no day before it: no overflow."""
+    first = datetime.date.min
+    from core import validity
+
+    assert validity.last_day_in_force(datetime.date(2027, 1, 1), revoked_on=first) == first
+    assert validity.last_day_in_force(None, certificate_revoked_on=first, kind="gi") == first
+    assert validity.copy_status(first, datetime.date(2026, 12, 6)) != validity.Status.VALID
