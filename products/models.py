@@ -72,6 +72,9 @@ DERIVED_FIELDS = ("search_text", "name_key", *COPY_FIELDS)
 
 # More words than this in a query add nothing but cost.
 MAX_SEARCH_WORDS = 10
+# A near miss shares at least half of the query's trigrams with a word run of the name (pg_trgm's
+# word similarity ≥ 0.5).
+SIMILAR_MAX_DISTANCE = 0.5
 
 
 def search_words(query) -> list[str]:
@@ -199,27 +202,34 @@ class ProductQuerySet(models.QuerySet):
         qs = qs.annotate(search_position=StrIndex("search_text", Value(words[0])))
         return qs.order_by("search_tier", "search_position", Length("search_text"), "search_text", "pk")
 
+    def nearest(self, phrase, limit):
+        """PostgreSQL: the `limit` products whose names are nearest to `phrase` (trigram word distance,
+        annotated `search_distance`), in the order of the GiST index on name_key."""
+        from django.contrib.postgres.search import TrigramWordDistance
+
+        return self.annotate(search_distance=TrigramWordDistance(phrase, "name_key")).order_by("search_distance")[
+            :limit
+        ]
+
     def similar(self, query, limit=6):
-        """Near misses for a query that found nothing: trigram word similarity on PostgreSQL
-        (typos), elsewhere the products holding the most of its words."""
+        """Near misses for a query that found nothing: on PostgreSQL the names nearest to it by trigram
+        word distance (typos), read in that order from the GiST index on name_key and kept when at
+        least half alike; elsewhere the products holding the most of its words."""
         words = search_words(query)
         if not words:
-            return self.none()
+            return []
         phrase = " ".join(words)
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            # The %> operator (word similarity above pg_trgm's threshold) is answered by the trigram index.
-            return (
-                self.filter(search_text__trigram_word_similar=phrase)
-                .annotate(search_similarity=TrigramWordSimilarity(phrase, "search_text"))
-                .order_by("-search_similarity", "search_text")[:limit]
-            )
+            return [
+                product for product in self.nearest(phrase, limit) if product.search_distance <= SIMILAR_MAX_DISTANCE
+            ]
         hits = sum(
             (Case(When(search_text__contains=word, then=Value(1)), default=Value(0)) for word in words),
             Value(0),
         )
-        return self.annotate(search_hits=hits).filter(search_hits__gt=0).order_by("-search_hits", "search_text")[:limit]
+        return list(
+            self.annotate(search_hits=hits).filter(search_hits__gt=0).order_by("-search_hits", "search_text")[:limit]
+        )
 
 
 class Product(models.Model):

@@ -38,11 +38,14 @@ def product_list(request):
         DeferredJoin(rows, rows.for_cards()), per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES
     )
     suggestions = []
-    if not filterset.total and filterset.values("q"):
-        suggestions = list(
+    # Near misses only when the words match nothing at all (an empty facet cube); when they match
+    # elsewhere, the filters to relax are the way out (and a trigram pass over the catalogue is not).
+    if not filterset.total and filterset.values("q") and not filterset.cube():
+        suggestions = (
             Product.objects.published()
+            .select_related("producer__province")
+            .only("slug", "name", "producer__province__name", "producer__province__name_en")
             .similar(filterset.values("q")[0])
-            .select_related("producer__province", "category__group")
         )
     context = {
         "filterset": filterset,

@@ -78,6 +78,25 @@ def url_lists(size):
     }
 
 
+def long_tail_lists(size):
+    """The long-tail benchmark's distinct URLs (scripts/bench_longtail.py), per kind, in its shares."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_longtail
+
+    from producers.models import Province
+    from products.models import Category, Product
+
+    published = Product.objects.published()
+    data = {
+        "slugs": list(published.order_by("pk").values_list("slug", flat=True)[: size * 4]),
+        "names": list(published.order_by("?").values_list("name", flat=True)[:3000]),
+        "provinces": list(Province.objects.current().values_list("slug", flat=True)),
+        "categories": list(Category.objects.values_list("slug", flat=True)),
+    }
+    pools = bench_longtail.url_set(data, size=size * 8)
+    return {f"tail_{kind}": urls for kind, urls in pools.items()}, bench_longtail.SHARES
+
+
 class Buckets:
     """Exclusive wall time in SQL building, the database and templates, by wrapping their entry points."""
 
@@ -204,6 +223,11 @@ def main():
         action="store_true",
         help="Keep each facet cube between requests (as the cache does until the next write): the page's own work.",
     )
+    parser.add_argument(
+        "--long-tail",
+        action="store_true",
+        help="Profile the long-tail benchmark's URL kinds instead (each URL once) and their weighted mean.",
+    )
     args = parser.parse_args()
     configure()
     if args.keep_cube:
@@ -212,10 +236,17 @@ def main():
 
     client = Client()
     lists = url_lists(max(args.requests, 2))
+    shares = {}
+    if args.long_tail:
+        lists, shares = long_tail_lists(max(args.requests, 2))
+        args.pages = ",".join(lists)
     header = f"{'page':<14} {'wall ms':>8} {'CPU ms':>8} {'queries':>8} {'SQL build':>10} {'database':>9}"
     print(header + f" {'templates':>10} {'other':>7}")
+    weighted = {"wall_ms": 0.0, "cpu_ms": 0.0}
     for page in args.pages.split(","):
         row = measure(client, lists[page], args.requests)
+        for name in weighted:
+            weighted[name] += row[name] * shares.get(page.removeprefix("tail_"), 0)
         print(
             f"{page:<14} {row['wall_ms']:8.1f} {row['cpu_ms']:8.1f} {row['queries']:8.1f}"
             f" {row['sql_build']:9.0f}% {row['database']:8.0f}% {row['templates']:9.0f}% {row['other']:6.0f}%",
@@ -223,6 +254,8 @@ def main():
         )
         if args.top:
             print("\n".join(top_functions(client, lists[page], args.requests, args.top)), flush=True)
+    if shares:
+        print(f"{'weighted mix':<14} {weighted['wall_ms']:8.1f} {weighted['cpu_ms']:8.1f}  (shares {shares})")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from products.filters import ProductFilter
+from products.models import Product
 
 pytestmark = pytest.mark.django_db
 
@@ -125,13 +126,22 @@ def test_search_and_its_facet_cube_use_the_trigram_index(world):
     check_cases(POSTGRES_ONLY, cube_query)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
+def test_near_misses_are_read_in_distance_order_from_the_gist_index(world):
+    nearest = Product.objects.published().nearest("xoai tron yen chao", 6)
+    text = plan(*nearest.query.sql_with_params())
+    assert "product_name_key_trgm_gist" in text, text
+    assert_no_full_scan(text)
+    assert not re.search(r"(?<!Incremental )Sort  \(", text.split("Index")[0]), text  # no sort of every row
+
+
 def test_every_index_named_here_exists():
     """A renamed index would otherwise turn the cases above into checks of nothing."""
     with connection.cursor() as cursor:
         names = set(connection.introspection.get_constraints(cursor, "products_product"))
     wanted = set().union(*FILTERS.values(), *SORTS.values())
     if connection.vendor == "postgresql":
-        wanted |= set().union(*POSTGRES_ONLY.values())
+        wanted |= set().union(*POSTGRES_ONLY.values(), {"product_name_key_trgm_gist"})
     # Either of the alternatives of a case may be auto-named differently on the other database.
     missing = {name for name in wanted if name not in names and not name.startswith("products_product_")}
     assert not missing, missing

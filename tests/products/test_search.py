@@ -90,6 +90,21 @@ def test_near_misses_are_offered_when_nothing_matches(client, products):
     assert "Có thể bạn muốn tìm" in content and "Xoài tròn Yên Châu" in content
 
 
+def test_words_found_elsewhere_offer_the_filter_to_drop_not_near_misses(client, products):
+    """ "xoai" exists in Sơn La only: searched in Vĩnh Long, the way out is to drop the province (with
+    its count), and no near-miss list is worked out for words that do match."""
+    content = client.get("/products/", {"q": "xoai", "province": "vinh-long"}).content.decode()
+    assert "Có thể bạn muốn tìm" not in content
+    assert 'href="?q=xoai"' in content  # the link without the province, with its count
+    assert "1 sản phẩm" in content
+
+
+def test_near_misses_keep_only_names_at_least_half_alike(products):
+    near = Product.objects.published().similar("xoai tron yen chao")
+    assert [p.name for p in near][:1] == ["Xoài tròn Yên Châu"]
+    assert Product.objects.published().similar("qqqq zzzz") == []
+
+
 def test_the_list_page_searches_the_same_way(client, products):
     response = client.get("/products/", {"q": "XOAI  yen\tchau"})
     assert response.status_code == 200
