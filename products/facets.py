@@ -23,6 +23,7 @@ from core import cache as catalogue_cache
 from core import validity
 from core.validity import STAR_LEVELS, CertificateKind
 
+from . import cube as columns
 from .models import IP_KINDS
 
 FACET_PARAMETERS = ("province", "group", "category", "stars", "cert", "producer_kind")
@@ -83,21 +84,24 @@ def build_cube(products, day) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def cached_cube(products, words: str) -> list[tuple]:
-    """build_cube() of today, cached under the folded search words and the day: it is over the whole
-    catalogue, so it lives CATALOGUE_NATIONAL_SECONDS (core/cache.py), and every list shares it."""
+def cached_cube(products, words: str) -> columns.Cube:
+    """build_cube() of today as columns, cached under the folded search words and the day: it is over
+    the whole catalogue, so it lives CATALOGUE_NATIONAL_SECONDS (core/cache.py), and every list shares it."""
     today = validity.today()
-    return catalogue_cache.get_or_build("facet-cube", (words, today.isoformat()), lambda: build_cube(products, today))
+    return catalogue_cache.get_or_build(
+        "facet-cube", (words, today.isoformat()), lambda: columns.Cube(build_cube(products, today))
+    )
 
 
 # -- the counts, from plain data ------------------------------------------------------------------
 
 
-def rated_by_province(cube: Sequence[tuple], province_slugs: dict) -> dict:
+def rated_by_province(cube, province_slugs: dict) -> dict:
     """{province slug: count of the cube's products with a star level (an OCOP rating in force)}."""
+    cube = columns.as_cube(cube)
     rated = dict.fromkeys(province_slugs.values(), 0)
-    for province, _category, _kind, level, _bits, count in cube:
-        if level and province in province_slugs:
+    for province, count in cube.sums("province", cube.level > 0).items():
+        if province in province_slugs:
             rated[province_slugs[province]] += count
     return rated
 
@@ -128,46 +132,17 @@ def failed_tests(tests: dict, province, category, kind, level, bits) -> list[str
     return failed
 
 
-def raw_key(name: str, province, category, kind, level, bits):
-    """What a row is tallied under in the raw tally of parameter `name`."""
-    keys = {"province": province, "stars": level, "cert": (level, bits), "producer_kind": kind}
-    return keys.get(name, category)  # category, group: by category (its group follows)
-
-
-def tally(cube: Iterable[tuple], tests: dict) -> tuple[int, dict, dict]:
+def tally(cube, tests: dict) -> tuple[int, dict, dict]:
     """(total, relax, raw) of one pass over the cube.
 
     A row failing no test counts in the total, in every "remove this filter" count (relax) and in every
     parameter's raw tally; a row failing exactly one test counts only for that parameter (its facet and
-    its relax count). raw: {parameter: {raw key: n}} (see raw_key).
+    its relax count). raw: {parameter: {raw key: n}}, keyed by province id, category id (category and
+    group: the group follows from it), producer kind, star level, or (star level, certificate bits).
 
-    It runs on every uncached list (about 12,000 rows without a search): a row that passes is added to
-    each tally directly, without a call per parameter.
+    It runs on every uncached list: computed over the cube's columns (products/cube.py).
     """
-    raw = {name: {} for name in FACET_PARAMETERS}
-    by_province, by_group, by_category = raw["province"], raw["group"], raw["category"]
-    by_stars, by_cert, by_kind = raw["stars"], raw["cert"], raw["producer_kind"]
-    relax = dict.fromkeys(tests, 0)
-    total = 0
-    for province, category, kind, level, bits, n in cube:
-        failed = failed_tests(tests, province, category, kind, level, bits) if tests else ()
-        if failed:
-            if len(failed) == 1:
-                name = failed[0]
-                relax[name] += n
-                key = raw_key(name, province, category, kind, level, bits)
-                raw[name][key] = raw[name].get(key, 0) + n
-            continue
-        total += n
-        by_province[province] = by_province.get(province, 0) + n
-        by_group[category] = by_group.get(category, 0) + n
-        by_category[category] = by_category.get(category, 0) + n
-        by_stars[level] = by_stars.get(level, 0) + n
-        by_cert[level, bits] = by_cert.get((level, bits), 0) + n
-        by_kind[kind] = by_kind.get(kind, 0) + n
-    for name in relax:
-        relax[name] += total  # a row failing no test counts in every "remove this filter" count
-    return total, relax, raw
+    return columns.tally(cube, tests, FACET_PARAMETERS)
 
 
 def option_tallies(raw: dict, values: OptionValues):

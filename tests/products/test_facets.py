@@ -1,8 +1,11 @@
 """Facet counts from a plain cube (no database, no filter object)."""
 
+import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from products import cube as columns
 from products import facets
 
 # (province id, category id, producer kind, star level, certificate bits, count)
@@ -116,3 +119,21 @@ TESTS = st.fixed_dictionaries(
 @given(cube=st.lists(ROWS, max_size=30), tests=TESTS)
 def test_the_counts_are_what_their_definition_gives(cube, tests):
     assert facets.count_facets(cube, tests, VALUES) == _by_definition(cube, tests, VALUES)
+
+
+def test_the_column_form_keeps_every_row_and_pickles_whole():
+    cube = columns.Cube(CUBE)
+    assert cube.rows() == CUBE
+    assert len(cube) == 4 and bool(columns.Cube([])) is False
+    again = pickle.loads(pickle.dumps(cube))  # noqa: S301 (our own bytes: the form the shared cache stores)
+    assert again.rows() == CUBE
+    assert facets.count_facets(again, {"stars": 4}, VALUES) == facets.count_facets(CUBE, {"stars": 4}, VALUES)
+    assert facets.count_facets([], {"province": {1}}, VALUES) == {"total": 0, "relax:province": 0}
+
+
+def test_rated_by_province_counts_rows_with_a_star_level():
+    assert facets.rated_by_province(CUBE, {1: "son-la", 2: "lao-cai", 5: "ha-noi"}) == {
+        "son-la": 6,
+        "lao-cai": 1,
+        "ha-noi": 0,
+    }
