@@ -145,3 +145,11 @@ def test_every_index_named_here_exists():
     # Either of the alternatives of a case may be auto-named differently on the other database.
     missing = {name for name in wanted if name not in names and not name.startswith("products_product_")}
     assert not missing, missing
+
+
+def test_related_products_read_their_indexes(world):
+    from products.views import _related_ids
+
+    product = Product.objects.published().order_by("pk")[500]
+    text = plan(f"SELECT * FROM ({_related_ids(product).sql}) AS picked", _related_ids(product).params)
+    assert_no_full_scan(text)

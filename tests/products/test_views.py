@@ -276,3 +276,19 @@ def test_deep_pages_are_capped_with_a_notice(client, monkeypatch):
     clamped = html(client.get("/products/", {"page": "5"}))
     assert 'aria-current="page">3<' in clamped
     assert "“5”" in clamped
+
+
+def test_related_products_are_the_producers_then_the_neighbours_a_to_z_wrapping():
+    from products.views import related_products
+
+    tea = f.category("Chè")
+    product = f.product(name="Chè M", category_obj=tea)
+    own = [f.product(name=name, producer_obj=product.producer, category_obj=f.category("Mật ong")) for name in "BA"]
+    f.product(name="Chè ẩn", category_obj=tea, is_published=False)
+    after = [f.product(name=f"Chè {letter}", category_obj=tea) for letter in "PN"]
+    before = f.product(name="Chè B", category_obj=tea)
+    assert [p.name for p in related_products(product)] == [own[1].name, own[0].name, after[1].name, after[0].name]
+    # Fewer neighbours after the product: the list wraps to the start of the category.
+    after[0].delete()
+    after[1].delete()
+    assert [p.name for p in related_products(product)] == [own[1].name, own[0].name, before.name]
