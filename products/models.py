@@ -92,7 +92,7 @@ def in_force_entries(day=None, **conditions):
     return entry_model.objects.filter(validity.in_force_q(day), product=OuterRef("pk"), **conditions)
 
 
-# The columns a product card reads (includes/product_card.html, its picture and its shortlist button):
+# The columns a product card reads (ocop_catalogue/cards.py, its picture and its shortlist button):
 # reading only these keeps the cards' query, and turning its rows into objects, small.
 CARD_FIELDS = (
     "slug",

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
-from ocop_catalogue import badges
+from ocop_catalogue import badges, cards
 from ocop_catalogue.province_map import map_context
 from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
 from products.pictures import picture_name
+from trade.shortlist import Shortlist
 
 register = template.Library()
 
@@ -101,6 +102,18 @@ def product_image(product, size="card", lazy=True, decorative=False):
     url = category_picture(product.category if product.category_id else None)
     alt = "" if decorative else _("Hình vẽ minh họa (chưa có ảnh sản phẩm)")
     return badges.image_html(url, width, height, alt, lazy, True, size)
+
+
+@register.simple_tag(takes_context=True)
+def product_card(context, product):
+    """A product's card (ocop_catalogue/cards.py): picture, names, badges and its shortlist form."""
+    request = context.get("request")
+    return cards.product_card_html(
+        product,
+        product_image(product, "card", decorative=True),
+        listed=product.pk in Shortlist(getattr(request, "session", None)),
+        next_url=request.get_full_path() if request else "",
+    )
 
 
 @register.simple_tag

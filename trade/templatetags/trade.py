@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..buttons import shortlist_button_html
 from ..shortlist import Shortlist
 from ..spreadsheets import XLSX_MAX_ROWS
 
@@ -21,6 +22,15 @@ def shortlist_count(context):
 @register.simple_tag(takes_context=True)
 def in_shortlist(context, product):
     return product.pk in _shortlist(context)
+
+
+@register.simple_tag(takes_context=True)
+def shortlist_button(context, product):
+    """The product's shortlist form (trade/buttons.py), back to this page after posting."""
+    request = context.get("request")
+    return shortlist_button_html(
+        product, listed=product.pk in _shortlist(context), next_url=request.get_full_path() if request else ""
+    )
 
 
 @register.simple_tag

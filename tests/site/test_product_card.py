@@ -1,0 +1,122 @@
+"""The product card and the shortlist button built in Python (ocop_catalogue/cards.py, trade/buttons.py)
+give the markup of the templates they replace.
+
+The old templates are kept here as they were. The card and its button must render the same markup in
+both languages, for a product with and without a photo, stars, a GI, a mark, on and off the shortlist;
+the one difference allowed is a whitespace-only line the old button template left after the "listed"
+button.
+"""
+
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from django.template import Context, Engine
+from django.test import RequestFactory
+from django.utils import translation
+
+from ocop_catalogue import cards
+from ocop_catalogue.templatetags.catalogue import product_image
+from products.models import Product
+from tests import factories as f
+from tests.upload_files import jpeg
+from trade.buttons import shortlist_button_html
+
+pytestmark = pytest.mark.django_db
+
+OLD_CARD = (
+    '{% load i18n catalogue %}<article class="card product-card">\n'
+    '  <div class="card-media">{% product_image product "card" decorative=True %}</div>\n'
+    '  <div class="card-body">\n'
+    '    <p class="card-kicker">{{ product.category|localized }}</p>\n'
+    '    <h3 class="card-title"><a href="{{ product.get_absolute_url }}">{{ product.name }}</a></h3>\n'
+    '    <p class="card-meta">{{ product.producer.name }}<br><span class="card-place">{{ product.producer'
+    ".province|localized }}</span></p>\n"
+    '    <div class="card-badges">\n'
+    '      {% if product.current_stars %}{% rating product.current_stars %}{% else %}<span class="no-rati'
+    'ng">{% translate "Chưa có hạng OCOP còn hiệu lực" %}</span>{% endif %}\n'
+    '      {% if product.has_gi %}{% kind_badge "gi" %}{% endif %}\n'
+    '      {% if product.has_mark %}<span class="kind kind-mark">{% translate "Nhãn hiệu" %}</span>{% end'
+    "if %}\n"
+    "    </div>\n"
+    '    {% include "trade/_shortlist_button.html" %}\n'
+    "  </div>\n"
+    "</article>\n"
+)
+OLD_BUTTON = (
+    '{% load i18n trade %}{% in_shortlist product as listed %}<form class="shortlist-form" id="shortlist-'
+    '{{ product.slug }}" method="post" action="{% if listed %}{% url \'products:shortlist_remove\' %}{% els'
+    "e %}{% url 'products:shortlist_add' %}{% endif %}\">\n"
+    '  <input type="hidden" name="product" value="{{ product.slug }}">\n'
+    '  <input type="hidden" name="next" value="{{ request.get_full_path }}">\n'
+    '  {% if listed %}{% translate "Đã chọn · Bỏ chọn" as label %}<button type="submit" class="shortlist-'
+    'button is-listed" aria-label="{{ label }}: {{ product.name }}"><span aria-hidden="true">✓</span> {{ '
+    "label }}</button>\n"
+    '  {% else %}{% translate "Thêm vào danh sách chọn" as label %}<button type="submit" class="shortlist'
+    '-button" aria-label="{{ label }}: {{ product.name }}"><span aria-hidden="true">+</span> {{ label }}<'
+    "/button>{% endif %}\n"
+    "</form>\n"
+)
+
+
+def _old_engine(listed_pks):
+    engine = Engine(
+        loaders=[("django.template.loaders.locmem.Loader", {"trade/_shortlist_button.html": OLD_BUTTON})],
+        libraries={
+            "i18n": "django.templatetags.i18n",
+            "catalogue": "ocop_catalogue.templatetags.catalogue",
+            "trade": "tests.site.old_trade_tags",
+        },
+    )
+    engine.listed = listed_pks
+    return engine
+
+
+def _blank_lines_dropped(html):
+    return re.sub(r"\n[ ]*(?=\n)", "", html)
+
+
+@pytest.fixture
+def variants():
+    plain = f.product(name='Bánh <đa> & "vừng"')
+    rated = f.rated_product(stars=4, name="Chè Shan tuyết")
+    gi = f.certificate("gi", title="Mộc Châu")
+    f.entry(gi, rated)
+    mark = f.certificate("certification_mark", title="Nhãn hiệu thử", valid_until=None)
+    f.entry(mark, plain)
+    pictured = f.product(name="Có ảnh")
+    pictured.image.save("main.jpg", ContentFile(jpeg()), save=True)
+    pks = [plain.pk, rated.pk, pictured.pk]
+    return list(Product.objects.filter(pk__in=pks).for_cards().order_by("pk"))
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("listed", [False, True])
+def test_the_card_is_the_old_templates_markup(variants, language, listed):
+    request = RequestFactory().get("/products/?q=ch%C3%A8&page=2")
+    listed_pks = {product.pk for product in variants} if listed else set()
+    with translation.override(language):
+        engine = _old_engine(listed_pks)
+        template = engine.from_string(OLD_CARD)
+        for product in variants:
+            old = template.render(Context({"product": product, "request": request, "listed_pks": listed_pks}))
+            new = cards.product_card_html(
+                product,
+                product_image(product, "card", decorative=True),
+                listed=listed,
+                next_url=request.get_full_path(),
+            )
+            assert _blank_lines_dropped(new) == _blank_lines_dropped(old), product.name
+            assert (listed and new != old) or new == old  # only the blank line differs
+
+
+def test_the_variants_cover_every_badge(variants):
+    plain, rated, pictured = variants
+    assert rated.current_stars == 4 and rated.has_gi and plain.has_mark and not plain.current_stars
+    assert pictured.image and not plain.image
+
+
+def test_the_button_escapes_the_page_address():
+    product = f.product(name="Mật ong")
+    html = shortlist_button_html(product, listed=False, next_url='/products/?q="><script>')
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
