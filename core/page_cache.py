@@ -122,7 +122,7 @@ def cache_public_page(view=None, *, scopes=None, national=False):
             return response
         page_scopes = tuple(scopes(request, *args, **kwargs)) if scopes else ()
         bounded = national or not page_scopes
-        if cache.enabled():
+        if cache.enabled() and settings.CATALOGUE_PAGE_CACHE:
             response = _serve(request, view, args, kwargs, page_scopes, bounded)
         else:
             response = view(request, *args, **kwargs)

@@ -8,18 +8,22 @@ of PROFILE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ocop_prof: m
 seed_synthetic --products 100000 it first), static files collected into var/profile-static. Requests
 go through Django's test client, each page type over a rotating list of distinct URLs from the live data.
 
-Per page type it prints the mean wall and CPU (this process only) milliseconds per request, the SQL
-queries per request, and where the wall time goes, each share exclusive of the others: building SQL
+Per page type it prints the mean and 95th-percentile wall and the mean CPU (this process only)
+milliseconds per request, the SQL queries per request, and where the wall time goes, each share
+exclusive of the others: building SQL
 (the ORM's compilers), the database (driver round trips), templates (rendering, minus the SQL run
 from inside them), the rest (views, ORM rows to objects, middleware). `--top N` adds the N functions
 with the most own time under cProfile. `--keep-cube` keeps the facet cubes (one GROUP BY over every
 product, which the cache shares between all lists until the next write) from one request to the next,
-so that the figures are the page's own work.
+so that the figures are the page's own work. `--long-tail` profiles the URL kinds of the long-tail
+benchmark (scripts/bench_longtail.py: product pages, filtered lists, searches, province pages, each URL
+once) and their mean weighted by the benchmark's shares.
 """
 
 import argparse
 import cProfile
 import logging
+import math
 import os
 import pstats
 import secrets
@@ -182,17 +186,25 @@ def measure(client, urls, n):
     for url in urls[:2]:
         request(client, url)  # warm: templates compiled, URL resolvers and translations loaded
     buckets = Buckets()
-    wall = cpu = 0.0
+    walls, cpu = [], 0.0
     with buckets.installed():
         for i in range(n):
             url = urls[i % len(urls)]
             w0, c0 = time.perf_counter(), time.process_time()
             request(client, url)
-            wall += time.perf_counter() - w0
+            walls.append(time.perf_counter() - w0)
             cpu += time.process_time() - c0
+    wall = sum(walls)
     shares = {name: 100 * seconds / wall for name, seconds in buckets.seconds.items()}
     shares["other"] = 100 - sum(shares.values())
-    return {"wall_ms": 1000 * wall / n, "cpu_ms": 1000 * cpu / n, "queries": buckets.queries / n, **shares}
+    p95 = sorted(walls)[max(0, math.ceil(0.95 * n) - 1)]
+    return {
+        "wall_ms": 1000 * wall / n,
+        "p95_ms": 1000 * p95,
+        "cpu_ms": 1000 * cpu / n,
+        "queries": buckets.queries / n,
+        **shares,
+    }
 
 
 def top_functions(client, urls, n, top):
@@ -240,7 +252,7 @@ def main():
     if args.long_tail:
         lists, shares = long_tail_lists(max(args.requests, 2))
         args.pages = ",".join(lists)
-    header = f"{'page':<14} {'wall ms':>8} {'CPU ms':>8} {'queries':>8} {'SQL build':>10} {'database':>9}"
+    header = f"{'page':<14} {'wall ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8} {'SQL build':>10} {'database':>9}"
     print(header + f" {'templates':>10} {'other':>7}")
     weighted = {"wall_ms": 0.0, "cpu_ms": 0.0}
     for page in args.pages.split(","):
@@ -248,14 +260,14 @@ def main():
         for name in weighted:
             weighted[name] += row[name] * shares.get(page.removeprefix("tail_"), 0)
         print(
-            f"{page:<14} {row['wall_ms']:8.1f} {row['cpu_ms']:8.1f} {row['queries']:8.1f}"
+            f"{page:<14} {row['wall_ms']:8.1f} {row['p95_ms']:8.1f} {row['cpu_ms']:8.1f} {row['queries']:8.1f}"
             f" {row['sql_build']:9.0f}% {row['database']:8.0f}% {row['templates']:9.0f}% {row['other']:6.0f}%",
             flush=True,
         )
         if args.top:
             print("\n".join(top_functions(client, lists[page], args.requests, args.top)), flush=True)
     if shares:
-        print(f"{'weighted mix':<14} {weighted['wall_ms']:8.1f} {weighted['cpu_ms']:8.1f}  (shares {shares})")
+        print(f"{'weighted mix':<14} {weighted['wall_ms']:8.1f} {'':>8} {weighted['cpu_ms']:8.1f}  (shares {shares})")
 
 
 if __name__ == "__main__":

@@ -375,6 +375,9 @@ SITE_NAME = "OCOP Việt Nam"
 # Catalogue pages and fragments cached under the versions of what they show (core/cache.py). Off in
 # tests, whose writes roll back without committing (so never bump a version); cache tests turn it on.
 CATALOGUE_CACHE = env.bool("DJANGO_CATALOGUE_CACHE", default=not TESTING)
+# Off: every public page is built for each request while the pieces pages share (facet cube and counts,
+# the register's index) stay cached: for a CDN that keeps whole pages itself, and to measure pages uncached.
+CATALOGUE_PAGE_CACHE = env.bool("DJANGO_CATALOGUE_PAGE_CACHE", default=True)
 # Pages over the whole catalogue (home, national lists, searches, facets) follow writes within this many
 # seconds; pages of one product, producer, province or certificate follow them at once.
 CATALOGUE_NATIONAL_SECONDS = env.int("DJANGO_CATALOGUE_NATIONAL_SECONDS", default=30)

@@ -88,6 +88,22 @@ def test_ignored_parameters_give_the_canonical_page_and_its_cache_entry(client, 
     assert client.get("/products/?province=son-la&stars=5")["X-Catalogue-Cache"] == "miss"
 
 
+def test_without_the_page_cache_pages_are_built_each_time_and_shared_pieces_stay_cached(
+    client, settings, monkeypatch, catalogue
+):
+    from products import facets
+
+    settings.CATALOGUE_CACHE = True
+    settings.CATALOGUE_PAGE_CACHE = False
+    built, original = [], facets.build_cube
+    monkeypatch.setattr(facets, "build_cube", lambda products, day: built.append(day) or original(products, day))
+    for path in ("/products/?stars=4", "/products/?stars=4", "/products/?province=son-la"):
+        response = client.get(path)
+        assert response.status_code == 200 and "X-Catalogue-Cache" not in response, path
+        assert response["Cache-Control"].startswith("public"), path  # still for HTTP caches
+    assert len(built) == 1  # one national cube for the three pages
+
+
 def test_page_numbers_with_leading_zeros_are_the_same_page(client, settings, catalogue):
     settings.CATALOGUE_CACHE = True
     for number in range(30):
