@@ -17,7 +17,8 @@ import numpy as np
 from core.validity import STAR_LEVELS
 
 DIMENSIONS = ("province", "category", "kind", "level", "cert")
-# Which dimension a parameter's raw tally is keyed by (category and group both by category id).
+# Which dimension a parameter's test reads and its raw tally is keyed by (category and group both by
+# category id).
 TALLY_DIMENSION = {
     "province": "province",
     "category": "category",
@@ -81,11 +82,9 @@ def as_cube(cube) -> Cube:
 def failures(cube: Cube, tests: dict) -> dict:
     """{parameter: boolean column of the rows failing its test} for each active filter."""
     failing = {}
-    for name, dimension in (("province", "province"), ("category", "category"), ("group", "category")):
+    for name in ("province", "category", "group", "producer_kind"):
         if name in tests:
-            failing[name] = ~cube.member(dimension, tests[name])
-    if "producer_kind" in tests:
-        failing["producer_kind"] = ~cube.member("kind", tests["producer_kind"])
+            failing[name] = ~cube.member(TALLY_DIMENSION[name], tests[name])
     if "stars" in tests:
         failing["stars"] = cube.level < tests["stars"]
     if "cert" in tests:

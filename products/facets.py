@@ -113,7 +113,8 @@ def cert_test(wanted: Iterable[str]) -> tuple[int, bool]:
 
 
 def failed_tests(tests: dict, province, category, kind, level, bits) -> list[str]:
-    """The parameters whose test a cube row fails (only the first two: more count for nothing)."""
+    """The parameters whose test one cube row fails: the definition, row by row, that products/cube.py
+    computes over columns (tests/products/test_facets.py compares the counts of both)."""
     failed = []
     if "province" in tests and province not in tests["province"]:
         failed.append("province")
@@ -166,9 +167,9 @@ def option_tallies(raw: dict, values: OptionValues):
         yield ("producer_kind", kind), n
 
 
-def count_facets(cube: Iterable[tuple], tests: dict, values: OptionValues) -> dict:
+def count_facets(cube, tests: dict, values: OptionValues) -> dict:
     """{"total": n, "relax:<parameter>": n, (parameter, option value): n}: every option's count holds
-    every active filter but its own parameter's."""
+    every active filter but its own parameter's. `cube`: a products/cube.py Cube, or its rows."""
     total, relax, raw = tally(cube, tests)
     counts = {"total": total}
     for name, n in relax.items():

@@ -1,10 +1,19 @@
 """The shortlist button of a product, built as HTML in Python: every card of a list carries one, and as
-an included template it cost as much as the rest of the card. The markup is the template's as it was,
-byte for byte (tests/trade/test_shortlist_button.py keeps the old template and compares)."""
+an included template it cost as much as the rest of the card. The markup is the template's as it was
+(tests/site/test_product_card.py keeps the old template and compares)."""
 
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from .shortlist import Shortlist
+
+
+def shortlist_button_for(request, product) -> str:
+    """The button of `product` on the page of `request`: listed or not by the visitor's session, posting
+    back to this page."""
+    listed = product.pk in Shortlist(getattr(request, "session", None))
+    return shortlist_button_html(product, listed=listed, next_url=request.get_full_path() if request else "")
 
 
 def shortlist_button_html(product, *, listed: bool, next_url: str) -> str:

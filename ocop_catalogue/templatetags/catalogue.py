@@ -21,7 +21,7 @@ from ocop_catalogue.province_map import map_context
 from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
 from products.pictures import picture_name
-from trade.shortlist import Shortlist
+from trade.buttons import shortlist_button_for
 
 register = template.Library()
 
@@ -107,13 +107,8 @@ def product_image(product, size="card", lazy=True, decorative=False):
 @register.simple_tag(takes_context=True)
 def product_card(context, product):
     """A product's card (ocop_catalogue/cards.py): picture, names, badges and its shortlist form."""
-    request = context.get("request")
-    return cards.product_card_html(
-        product,
-        product_image(product, "card", decorative=True),
-        listed=product.pk in Shortlist(getattr(request, "session", None)),
-        next_url=request.get_full_path() if request else "",
-    )
+    button = shortlist_button_for(context.get("request"), product)
+    return cards.product_card_html(product, product_image(product, "card", decorative=True), button)
 
 
 @register.simple_tag

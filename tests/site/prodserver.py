@@ -49,6 +49,17 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
 
+def http_request(port, method, path, headers=None, body=None):
+    """One request to 127.0.0.1:`port` on a connection of its own."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
+        raw = conn.getresponse()
+        return Response(raw.status, raw.headers, raw.read())
+    finally:
+        conn.close()
+
+
 @dataclass
 class ProdServer:
     port: int
@@ -99,13 +110,7 @@ class ProdServer:
             self.process.wait(10)
 
     def request(self, method, path, headers=None, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        try:
-            conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
-            raw = conn.getresponse()
-            return Response(raw.status, raw.headers, raw.read())
-        finally:
-            conn.close()
+        return http_request(self.port, method, path, headers, body)
 
     def get(self, path, headers=None):
         return self.request("GET", path, headers=headers)

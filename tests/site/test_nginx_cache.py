@@ -4,7 +4,6 @@ served by nginx without reaching the app; campaign tags share the canonical copy
 served from the cache nor stored in it; the admin is never cached; gzip for HTML, JSON and CSV; 304s."""
 
 import gzip
-import http.client
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 
 from core.filters import SILENTLY_IGNORED
 from tests import workers
-from tests.site.prodserver import BASE_DIR, ProdServer, Response, production_env
+from tests.site.prodserver import BASE_DIR, ProdServer, http_request, production_env
 
 sys.path.insert(0, str(BASE_DIR / "scripts"))
 
@@ -63,13 +62,7 @@ def proxy(app, tmp_path_factory):
 
 
 def fetch(path, headers=None, method="GET", body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", NGINX_PORT, timeout=20)
-    try:
-        conn.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
-        raw = conn.getresponse()
-        return Response(raw.status, raw.headers, raw.read())
-    finally:
-        conn.close()
+    return http_request(NGINX_PORT, method, path, headers, body)
 
 
 def app_saw(app, path):

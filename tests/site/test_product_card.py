@@ -100,12 +100,8 @@ def test_the_card_is_the_old_templates_markup(variants, language, listed):
         template = engine.from_string(OLD_CARD)
         for product in variants:
             old = template.render(Context({"product": product, "request": request, "listed_pks": listed_pks}))
-            new = cards.product_card_html(
-                product,
-                product_image(product, "card", decorative=True),
-                listed=listed,
-                next_url=request.get_full_path(),
-            )
+            button = shortlist_button_html(product, listed=listed, next_url=request.get_full_path())
+            new = cards.product_card_html(product, product_image(product, "card", decorative=True), button)
             assert _blank_lines_dropped(new) == _blank_lines_dropped(old), product.name
             assert (listed and new != old) or new == old  # only the blank line differs
 

@@ -1,8 +1,8 @@
-"""Template helpers for buyers: the shortlist's size and whether a product is on it (read from the session)."""
+"""Template helpers for buyers: the shortlist's size and a product's shortlist button (read from the session)."""
 
 from django import template
 
-from ..buttons import shortlist_button_html
+from ..buttons import shortlist_button_for
 from ..shortlist import Shortlist
 from ..spreadsheets import XLSX_MAX_ROWS
 
@@ -20,17 +20,9 @@ def shortlist_count(context):
 
 
 @register.simple_tag(takes_context=True)
-def in_shortlist(context, product):
-    return product.pk in _shortlist(context)
-
-
-@register.simple_tag(takes_context=True)
 def shortlist_button(context, product):
     """The product's shortlist form (trade/buttons.py), back to this page after posting."""
-    request = context.get("request")
-    return shortlist_button_html(
-        product, listed=product.pk in _shortlist(context), next_url=request.get_full_path() if request else ""
-    )
+    return shortlist_button_for(context.get("request"), product)
 
 
 @register.simple_tag
