@@ -62,6 +62,32 @@ class DeferredJoin:
         return self.cards.filter(pk__in=picked)
 
 
+class RowsByKey:
+    """A list of primary keys to paginate, in order; a page's rows are read from `rows` by key.
+
+    Keys whose rows `rows` no longer holds (removed since the list was made) are left out of the page.
+    """
+
+    ordered = True  # Paginator warns about unordered lists
+
+    def __init__(self, keys, rows):
+        self.keys = keys
+        self.rows = rows
+
+    def count(self):
+        return len(self.keys)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("RowsByKey supports slices only")
+        keys = [int(key) for key in self.keys[index]]
+        found = {row.pk: row for row in self.rows.filter(pk__in=keys)} if keys else {}
+        return [found[key] for key in keys if key in found]
+
+
 class LenientFilterSet(django_filters.FilterSet):
     """Subclasses set their choices in `load_choices()`; `ignored` lists (label, value) pairs."""
 

@@ -51,6 +51,24 @@ class Cube:
         for name, column in zip(DIMENSIONS, (province, category, kind, level, cert), strict=True):
             self.values[name], self.codes[name] = _codes(column)
 
+    @classmethod
+    def from_columns(cls, province, category, kind, level, bits) -> "Cube":
+        """One row per product (count 1) from its columns: province and category ids, producer kinds,
+        star levels and certificate bits."""
+        cube = cls.__new__(cls)
+        cube.level = np.asarray(level, dtype=np.int16)
+        cube.bits = np.asarray(bits, dtype=np.int16)
+        cube.count = np.ones(len(cube.level), dtype=np.int64)
+        cube.values, cube.codes = {}, {}
+        for name, column in (("province", province), ("category", category), ("level", cube.level)):
+            distinct, codes = np.unique(np.asarray(column, dtype=np.int64), return_inverse=True)
+            cube.values[name], cube.codes[name] = distinct.tolist(), codes.astype(np.int32)
+        cube.values["kind"], cube.codes["kind"] = _codes(list(kind))
+        pairs, codes = np.unique(cube.level.astype(np.int64) << 16 | cube.bits, return_inverse=True)
+        cube.values["cert"] = [(int(pair >> 16), int(pair & 0xFFFF)) for pair in pairs.tolist()]
+        cube.codes["cert"] = codes.astype(np.int32)
+        return cube
+
     def __len__(self):
         return len(self.count)
 
@@ -62,6 +80,14 @@ class Cube:
         return list(
             zip(province, category, kind, self.level.tolist(), self.bits.tolist(), self.count.tolist(), strict=True)
         )
+
+    def subset(self, rows: np.ndarray) -> "Cube":
+        """The cube of the selected rows (a boolean column or row numbers), sharing the distinct values."""
+        cube = Cube.__new__(Cube)
+        cube.level, cube.bits, cube.count = self.level[rows], self.bits[rows], self.count[rows]
+        cube.values = self.values
+        cube.codes = {name: codes[rows] for name, codes in self.codes.items()}
+        return cube
 
     def member(self, name: str, wanted) -> np.ndarray:
         """Rows whose `name` value is one of `wanted`."""
@@ -112,3 +138,11 @@ def tally(cube, tests: dict, parameters: Sequence[str]) -> tuple[int, dict, dict
         rows = passes | (failing[name] & only_one) if name in failing else passes
         raw[name] = cube.sums(TALLY_DIMENSION[name], rows)
     return total, relax, raw
+
+
+def passing(cube: Cube, tests: dict) -> np.ndarray:
+    """Boolean column of the rows that pass every active filter's test."""
+    passes = np.ones(len(cube), dtype=bool)
+    for column in failures(cube, tests).values():
+        passes &= ~column
+    return passes

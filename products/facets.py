@@ -65,8 +65,12 @@ class OptionValues(NamedTuple):
 # -- the cube (the one query) ----------------------------------------------------------------------
 
 
-def build_cube(products, day) -> list[tuple]:
-    """The cube rows of `products` (a product queryset) on `day`."""
+# A product's values in the cube's dimensions, in the order of a cube row (the count aside).
+CUBE_VALUES = ("producer__province_id", "category_id", "producer__kind", "facet_level", "facet_bits")
+
+
+def with_cube_values(products, day):
+    """`products` annotated with `facet_level` (0/3/4/5) and `facet_bits` (in-force GI and mark kinds) on `day`."""
     level = Case(
         *[When(**{f"ocop_until_{n}__gte": day}, then=Value(n)) for n in sorted(STAR_LEVELS, reverse=True)],
         default=Value(0),
@@ -75,12 +79,12 @@ def build_cube(products, day) -> list[tuple]:
         (Case(When(**{f"{kind}_until__gte": day}, then=Value(bit)), default=Value(0)) for kind, bit in CERT_BITS),
         start=Value(0),
     )
-    rows = (
-        products.annotate(facet_level=level, facet_bits=bits)
-        .values_list("producer__province_id", "category_id", "producer__kind", "facet_level", "facet_bits")
-        .annotate(facet_count=Count("pk"))
-        .order_by()
-    )
+    return products.annotate(facet_level=level, facet_bits=bits)
+
+
+def build_cube(products, day) -> list[tuple]:
+    """The cube rows of `products` (a product queryset) on `day`."""
+    rows = with_cube_values(products, day).values_list(*CUBE_VALUES).annotate(facet_count=Count("pk")).order_by()
     return [tuple(row) for row in rows]
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import cache as catalogue_cache
 from core import validity
-from core.filters import LenientFilterSet, ProvinceFilterMixin
+from core.filters import LenientFilterSet, ProvinceFilterMixin, RowsByKey
 from core.i18n import localized_name
 from core.validity import STAR_LEVELS, CertificateKind
 from producers.models import Producer
@@ -27,6 +27,7 @@ from producers.models import Producer
 from . import facets
 from .facets import FACET_PARAMETERS, Facet, FacetOption
 from .models import Category, Product, ProductGroup, search_words
+from .search_index import IndexSearch, published_index
 
 __all__ = ["FACET_PARAMETERS", "SORT_CHOICES", "ProductFilter", "certificate_kinds"]
 
@@ -66,6 +67,9 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
         fields = []
 
     def __init__(self, data=None, queryset=None, **kwargs):
+        # The search index covers the published products: a filter set over another queryset searches
+        # in the database only.
+        self.over_published = queryset is None
         if queryset is None:
             queryset = Product.objects.published()
         super().__init__(data, queryset, **kwargs)
@@ -165,7 +169,25 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
     @cached_property
     def _cube(self):
         # Read once per filter set: the counts and the home page's map share it.
+        if self.index_search is not None:
+            return self.index_search.cube
         return facets.cached_cube(self.facet_base(), " ".join(search_words(self.query_text)))
+
+    @cached_property
+    def index_search(self):
+        """A search of the published products over the search index (products/search_index.py), or None
+        without q: its matches give the facet counts and the results' order without a scan of every text."""
+        if not self.values("q") or not self.over_published:
+            return None
+        return IndexSearch(published_index(), search_words(self.query_text))
+
+    def indexed_results(self):
+        """The results of a search as a list to paginate: their keys in order from the index, each page's
+        cards then read by key. None without q (the list is then filterset.qs)."""
+        if self.index_search is None:
+            return None
+        keys = self.index_search.results(self.row_tests(), self.sort_order)
+        return RowsByKey(keys, Product.objects.published().for_cards())
 
     def rated_by_province(self):
         """{province slug: products with an OCOP rating in force}, from the cube."""

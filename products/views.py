@@ -34,10 +34,11 @@ STATUS_ORDER = {status: order for order, status in enumerate(Status)}
 @cache_public_page(scopes=province_filter_scopes, national=True)
 def product_list(request):
     filterset = ProductFilter(request.GET)
-    rows = filterset.qs
-    page = filterset.paginate(
-        DeferredJoin(rows, rows.for_cards()), per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES
-    )
+    results = filterset.indexed_results()
+    if results is None:
+        rows = filterset.qs
+        results = DeferredJoin(rows, rows.for_cards())
+    page = filterset.paginate(results, per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES)
     suggestions = []
     # Near misses only when the words match nothing at all (an empty facet cube); when they match
     # elsewhere, the filters to relax are the way out (and a trigram pass over the catalogue is not).

@@ -15,6 +15,16 @@ def today():
 
 
 @pytest.fixture(autouse=True)
+def _no_process_copies():
+    """Values kept in the process (the search index) are built from each test's own rows."""
+    from core.process_copies import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request to /en/ leaves English active in the test's thread: put Vietnamese back after each test."""
     yield

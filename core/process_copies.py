@@ -1,0 +1,201 @@
+"""Large values built from the catalogue, kept in each process and shared between processes through the cache.
+
+`core.cache.get_or_build` suits small values: every request reads them from the cache. The search index
+(products/search_index.py) weighs megabytes to a hundred megabytes: each process keeps its own copy in
+memory and asks the cache only whether a newer copy exists (at most once a second).
+
+A copy is current while the catalogue version it was built at is the current one (no write since). After a
+write it is still served until it is `max_age` seconds old: CATALOGUE_NATIONAL_SECONDS (the delay the site
+promises for lists and facets), or ten times what its build took when that is longer (a catalogue so big
+that a build takes seconds is not rebuilt more often than it can afford). Then the first process to notice
+takes a lock in the cache and rebuilds it in a thread while its requests go on with the old copy; the new
+copy goes under one fixed key (it replaces the old one), and the other processes, which kept serving theirs
+meanwhile, load it. So a write every few seconds costs one build per `max_age` for the whole site, never a
+request that waits for one, except a process's very first.
+
+A copy too big to move through the cache within its timeout (SHARE_LIMIT) stays in the process that built
+it: each process then builds its own, at the same pace. Without a cache (DJANGO_CATALOGUE_CACHE=0: tests,
+profiling) the value is built for every use; with the cache unreachable, each process keeps its own copy and
+rebuilds it when it is `max_age` old: slower, never an error.
+"""
+
+import contextlib
+import logging
+import pickle
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db import connections
+
+from core import cache as catalogue_cache
+
+logger = logging.getLogger(__name__)
+
+# A process that has just looked at the cache serves its copy without looking again for this long.
+RECHECK_SECONDS = 1.0
+# How long a process without any copy waits for another one's build before building its own.
+BUILD_WAIT = 30.0
+BUILD_LOCK_TIMEOUT = 120
+# A copy is rebuilt after a write no sooner than this many times its last build took (see max_age).
+BUILD_FACTOR = 10
+# Copies bigger than this (pickled) stay in the process that built them: moving them through Redis would
+# outlast the cache's socket timeout and trip its circuit breaker (core/redis_cache.py).
+SHARE_LIMIT = 48 * 1024 * 1024
+
+
+class Copy(NamedTuple):
+    token: str  # which build: the same token in two processes means the same value
+    version: str | None  # the catalogue version it was built at (None: unknown, the cache was down)
+    tag: str  # what else the value depends on (the day): a copy of another tag is never served
+    built_at: float  # time.time() when its build started (the data is at least this recent)
+    value: Any
+
+
+_ALL = weakref.WeakSet()
+
+
+def forget_all():
+    """Drop every process copy (tests: a copy built over one test's rows must not serve the next)."""
+    for copy in _ALL:
+        copy.forget()
+
+
+class ProcessCopy:
+    def __init__(self, name: str, builder: Callable[[], Any], max_age: float | None = None):
+        _ALL.add(self)
+        self.name = name
+        self.builder = builder
+        self._max_age = max_age
+        self.held: Copy | None = None
+        self.checked_at = 0.0
+        self.builds = 0  # builds by this process (tests and the benchmark read it)
+        self.build_seconds = 0.0  # how long the last one took
+        self.rebuilding: threading.Thread | None = None
+
+    @property
+    def max_age(self) -> float:
+        """How old a copy behind the catalogue may be served: the configured age, or BUILD_FACTOR times what
+        a build costs when that is more (a big catalogue is not rebuilt more often than it can afford)."""
+        configured = self._max_age if self._max_age is not None else settings.CATALOGUE_NATIONAL_SECONDS
+        return max(configured, BUILD_FACTOR * self.build_seconds)
+
+    @property
+    def meta_key(self):
+        return f"catalogue:copy:{self.name}:meta"
+
+    @property
+    def lock_key(self):
+        return f"catalogue:copy:{self.name}:building"
+
+    @property
+    def value_key(self):
+        return f"catalogue:copy:{self.name}:value"
+
+    def get(self, tag: str = ""):
+        if not catalogue_cache.enabled():
+            return self._build(None, tag).value
+        now = time.time()
+        held = self.held if self.held is not None and self.held.tag == tag else None
+        if held is not None and time.monotonic() - self.checked_at < RECHECK_SECONDS:
+            return held.value
+        version, owner = None, False
+        try:
+            version, copy, owner = self._look(held, tag, now)
+        except Exception as error:  # noqa: BLE001 (a cache outage: the process's own copy, logged)
+            logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
+            copy = held if held is not None and now - held.built_at < self.max_age else None
+        if copy is None and held is not None:
+            self._rebuild_in_background(version, tag, owner)
+            copy = held  # served until the new copy is ready
+        elif copy is None:
+            copy = self._build_and_share(version, tag, owner)
+        self.held = copy
+        self.checked_at = time.monotonic()
+        return copy.value
+
+    def _rebuild_in_background(self, version, tag, owner):
+        """Build the new copy in a thread of this process (the request goes on with the copy it has)."""
+        if self.rebuilding is not None and self.rebuilding.is_alive():
+            return
+
+        def rebuild():
+            try:
+                self.held = self._build_and_share(version, tag, owner)
+            except Exception:
+                logger.exception("Could not rebuild %s: the previous copy stays", self.name)
+            finally:
+                connections.close_all()  # this thread's own database connections
+
+        self.rebuilding = threading.Thread(target=rebuild, name=f"rebuild {self.name}", daemon=True)
+        self.rebuilding.start()
+
+    def _usable(self, copy, version, tag, now):
+        return copy is not None and copy.tag == tag and (copy.version == version or now - copy.built_at < self.max_age)
+
+    def _look(self, held, tag, now):
+        """(catalogue version, a usable copy or None to build, whether this process holds the build lock)."""
+        version = catalogue_cache.current_version()
+        if self._usable(held, version, tag, now):
+            return version, held, False
+        cache = catalogue_cache._cache()
+        meta = cache.get(self.meta_key)
+        if meta is not None and (held is None or meta[0] != held.token):
+            stored = self._load(version, tag, now)
+            if stored is not None:
+                return version, stored, False
+        if cache.add(self.lock_key, 1, BUILD_LOCK_TIMEOUT):
+            return version, None, True
+        if held is not None:
+            return version, held, False  # another process is building: serve this copy meanwhile
+        deadline = time.monotonic() + BUILD_WAIT
+        while time.monotonic() < deadline and cache.get(self.lock_key) is not None:
+            time.sleep(0.05)
+        return version, self._load(version, tag, now), False
+
+    def _build_and_share(self, version, tag, owner):
+        try:
+            copy = self._build(version, tag)
+            if owner:
+                try:
+                    self._share(copy)
+                except Exception as error:  # noqa: BLE001 (logged; the copy still serves this process)
+                    logger.warning("Catalogue cache unavailable (%s): %s not shared", error, self.name)
+        finally:
+            if owner:
+                with contextlib.suppress(Exception):  # the lock expires by itself
+                    catalogue_cache._cache().delete(self.lock_key)
+        return copy
+
+    def _share(self, copy):
+        """Store the copy for the other processes, unless it is too big to move through the cache in one
+        request (then each process builds its own: the meta says so, without a value)."""
+        data = pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL)
+        shared = len(data) <= SHARE_LIMIT
+        cache = catalogue_cache._cache()
+        if shared:
+            cache.set(self.value_key, data, None)
+        else:
+            cache.delete(self.value_key)
+        cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, shared), None)
+
+    def _load(self, version, tag, now):
+        data = catalogue_cache._cache().get(self.value_key)
+        stored = pickle.loads(data) if data is not None else None  # noqa: S301 (written by _share, above)
+        return stored if self._usable(stored, version, tag, now) else None
+
+    def _build(self, version, tag):
+        started = time.time()
+        value = self.builder()
+        self.builds += 1
+        self.build_seconds = time.time() - started
+        return Copy(uuid.uuid4().hex, version, tag, started, value)
+
+    def forget(self):
+        """Drop this process's copy (tests)."""
+        self.held = None
+        self.checked_at = 0.0

@@ -1,0 +1,234 @@
+"""The search index: where each word of the published products' search text occurs, as numpy columns.
+
+A search word matches a product when it is a substring of its `search_text` (folded, its words joined by
+single spaces: core/text.py). A search word holds no space, so it matches exactly when it lies inside one
+word of the text. The index keeps the distinct words of all the texts (the vocabulary: a few thousand)
+and, per word, the products holding it and the character at which each occurrence starts. A search word
+is looked up in the vocabulary (a substring test per distinct word), and its matches are the postings of
+the words that contain it: a few vector operations, where the database reads the text of every product
+for a word of one or two letters, which no trigram narrows ("ca ha": all 1,000,000 texts, a second).
+
+Rows are the products in name order (name_key, pk, as the database sorts them). The index also holds
+each product's values in the facet cube (one cube row per product, count 1: a search's facet counts are
+the tally of the cube of its matches) and what the orders of the list need, so that a search's results,
+its total, its facet counts and its page of ids come from the index, and only the page's cards from the
+database. The relevance order is exactly ProductQuerySet.order_by_relevance's (tests compare the two on
+both databases, as they compare the facet counts with their definition).
+
+The index is built in a few seconds at 1,000,000 products; core/process_copies.py keeps a copy in each
+process and rebuilds it at most once per CATALOGUE_NATIONAL_SECONDS after a write.
+"""
+
+import re
+from array import array
+from collections import defaultdict
+from itertools import chain, count
+
+import numpy as np
+from django.db import connections
+from django.db.models import F, Window
+from django.db.models.functions import Length, RowNumber
+from django.db.models.sql.constants import MULTI
+
+from core import validity
+from core.process_copies import ProcessCopy
+
+from . import cube as columns
+from .facets import CUBE_VALUES, with_cube_values
+from .models import Product
+
+# Search words looked up in the vocabulary, kept per index (a word's postings are found again cheaply).
+HIT_CACHE_SIZE = 512
+_NOWHERE = np.iinfo(np.int32).max
+CHUNK = 10_000
+
+
+class SearchIndex:
+    """The published products' search text as postings, with their cube values and sort keys."""
+
+    def __init__(self, chunks, day):
+        """`chunks`: lists of rows (pk, search_text, name length, name_key length, place in the "newest"
+        order, province id, category id, producer kind, star level, certificate bits), in name order."""
+        self.day = day
+        vocabulary = defaultdict(count().__next__)
+        word_id = vocabulary.__getitem__
+        token_ids, token_lengths, per_row = array("i"), array("i"), array("i")
+        values = [[] for _ in range(9)]
+        for chunk in chunks:
+            pks, texts, *others = zip(*chunk, strict=True)
+            split = [text.split(" ") for text in texts]
+            tokens = list(chain.from_iterable(split))
+            token_ids.extend(map(word_id, tokens))
+            token_lengths.extend(map(len, tokens))
+            per_row.extend(map(len, split))
+            for column, more in zip(values, (pks, *others), strict=True):
+                column.extend(more)
+        pks, name_lengths, key_lengths, newest, province, category, kind, level, bits = values
+        self.pks = np.array(pks, dtype=np.int64)
+        self.name_length = np.array(name_lengths, dtype=np.int32)
+        self.key_length = np.array(key_lengths, dtype=np.int32)
+        self.newest_rank = np.array(newest, dtype=np.int32)
+        self.cube = columns.Cube.from_columns(province, category, kind, level, bits)
+        # The vocabulary as one string (its words on lines) and where each word starts in it: a search
+        # word's vocabulary words are found by one scan of the string, in C, whatever its size.
+        words = list(vocabulary)
+        self.words = "\n".join(words)
+        self.word_length = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
+        self.word_at = np.cumsum(self.word_length + 1, dtype=np.int64) - self.word_length - 1
+        self._postings(token_ids, token_lengths, per_row)
+        self._hits = {}
+
+    def _postings(self, token_ids, token_lengths, per_row):
+        ids = np.frombuffer(token_ids, dtype=np.int32) if token_ids else np.zeros(0, dtype=np.int32)
+        lengths = np.frombuffer(token_lengths, dtype=np.int32).astype(np.int64) if token_lengths else ids
+        counts = np.frombuffer(per_row, dtype=np.int32) if per_row else np.zeros(0, dtype=np.int32)
+        starts = np.cumsum(lengths + 1) - lengths - 1  # where each word starts in all the texts laid end to end
+        firsts = np.cumsum(counts) - counts  # each row's first word
+        offsets = starts - np.repeat(starts[firsts], counts)  # where each word starts in its own text
+        rows = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        order = np.argsort(ids, kind="stable")  # by word, then row, then offset
+        self.post_rows = rows[order]
+        small = not len(offsets) or offsets.max() < np.iinfo(np.uint16).max
+        self.post_offsets = offsets[order].astype(np.uint16 if small else np.int32)
+        self.word_start = np.concatenate(([0], np.cumsum(np.bincount(ids, minlength=len(self.word_length)))))
+
+    @classmethod
+    def build(cls, products, day=None):
+        """The index of `products` (published products, a queryset) on `day` (today by default)."""
+        day = day or validity.today()
+        newest = Window(RowNumber(), order_by=[F("created_at").desc(), F("pk").desc()])
+        rows = (
+            with_cube_values(products, day)
+            .annotate(index_name_length=Length("name"), index_key_length=Length("name_key"), index_newest=newest - 1)
+            .order_by("name_key", "pk")
+            .values_list("pk", "search_text", "index_name_length", "index_key_length", "index_newest", *CUBE_VALUES)
+        )
+        return cls(_chunks(rows), day)
+
+    def __len__(self):
+        return len(self.pks)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_hits"] = {}
+        return state
+
+    # --- Words -------------------------------------------------------------------------------------
+
+    def hits(self, word) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, where `word` first starts in each) of the vocabulary's words that hold `word`."""
+        found = self._hits.get(word)
+        if found is None:
+            at = np.fromiter((m.start() for m in re.finditer(re.escape(word), self.words)), dtype=np.int64)
+            ids = np.searchsorted(self.word_at, at, side="right") - 1
+            ids, first = np.unique(ids, return_index=True)  # a word's first occurrence in each
+            found = (ids, (at[first] - self.word_at[ids]).astype(np.int32))
+            if len(self._hits) >= HIT_CACHE_SIZE:
+                self._hits.clear()
+            self._hits[word] = found
+        return found
+
+    def _postings_of(self, ids) -> tuple[np.ndarray, np.ndarray]:
+        """(indexes into the postings of the vocabulary words `ids`, how many each word has)."""
+        starts = self.word_start[ids]
+        lengths = self.word_start[ids + 1] - starts
+        ends = np.cumsum(lengths)
+        total = int(ends[-1]) if len(ends) else 0
+        return np.arange(total) - np.repeat(ends - lengths - starts, lengths), lengths
+
+    def occurrences(self, word):
+        """(rows, positions): each occurrence of `word` in a word of a text, its row and the 1-based
+        character where it starts in the text (a row appears once per word of its text holding it)."""
+        ids, found = self.hits(word)
+        postings, lengths = self._postings_of(ids)
+        return self.post_rows[postings], self.post_offsets[postings].astype(np.int32) + np.repeat(found + 1, lengths)
+
+    def matching(self, words) -> np.ndarray:
+        """The rows (ascending: name order) whose text holds every word of `words`."""
+        held = np.ones(len(self), dtype=bool)
+        for word in words:
+            rows, _positions = self.occurrences(word)
+            found = np.zeros(len(self), dtype=bool)
+            found[rows] = True
+            held &= found
+        return np.flatnonzero(held)
+
+    # --- Orders ------------------------------------------------------------------------------------
+
+    def _starts_with(self, words) -> np.ndarray:
+        """Boolean column: the text starts with the words joined by spaces (the last one may go on)."""
+        held = np.ones(len(self), dtype=bool)
+        at = 0
+        for number, word in enumerate(words):
+            ids, found = self.hits(word)
+            leading = found == 0
+            if number < len(words) - 1:
+                leading &= self.word_length[ids] == len(word)  # the whole word: a space follows it
+            postings, _lengths = self._postings_of(ids[leading])
+            found_here = np.zeros(len(self), dtype=bool)
+            found_here[self.post_rows[postings][self.post_offsets[postings] == at]] = True
+            held &= found_here
+            at += len(word) + 1
+        return held
+
+    def relevance(self, rows, words) -> np.ndarray:
+        """`rows` in the order of ProductQuerySet.order_by_relevance: the text starts with the words;
+        else every word within the name's length; else the rest; then the first word's position, the
+        name_key's length, the name order."""
+        in_name = np.ones(len(self), dtype=bool)
+        first_position = np.full(len(self), _NOWHERE, dtype=np.int32)
+        for number, word in enumerate(words):
+            occurring, positions = self.occurrences(word)
+            found = np.zeros(len(self), dtype=bool)
+            found[occurring[positions <= self.name_length[occurring]]] = True
+            in_name &= found
+            if number == 0:
+                np.minimum.at(first_position, occurring, positions)
+        tier = np.where(self._starts_with(words)[rows], 0, np.where(in_name[rows], 1, 2))
+        return rows[np.lexsort((rows, self.key_length[rows], first_position[rows], tier))]
+
+    def ordered(self, rows, words, sort) -> np.ndarray:
+        """`rows` in the order of ProductFilter.order for a search of `words` with `sort`."""
+        if sort == "-stars":
+            return rows[np.lexsort((rows, -self.cube.level[rows]))]
+        if sort == "newest":
+            return rows[np.argsort(self.newest_rank[rows], kind="stable")]
+        if sort == "name" or not words:
+            return rows
+        return self.relevance(rows, words)
+
+
+class IndexSearch:
+    """One search over the index: its matches, their cube, and the ordered results under filters."""
+
+    def __init__(self, index: SearchIndex, words):
+        self.index = index
+        self.words = list(words)
+        self.rows = index.matching(self.words)
+        self.cube = index.cube.subset(self.rows)
+
+    def results(self, tests: dict, sort: str) -> np.ndarray:
+        """The primary keys of the matches that pass `tests` (the cube's filter tests), in order."""
+        rows = self.rows[columns.passing(self.cube, tests)]
+        return self.index.pks[self.index.ordered(rows, self.words, sort)]
+
+
+def _chunks(rows):
+    """The rows of a values_list queryset as the database sends them, in chunks: no conversion per value
+    (the values are plain integers and text), a server-side cursor on PostgreSQL."""
+    compiler = rows.query.get_compiler(using=rows.db)
+    yield from compiler.execute_sql(
+        MULTI, chunked_fetch=connections[rows.db].features.can_use_chunked_reads, chunk_size=CHUNK
+    )
+
+
+def _build_published():
+    return SearchIndex.build(Product.objects.published())
+
+
+PUBLISHED = ProcessCopy("search-index", _build_published)
+
+
+def published_index() -> SearchIndex:
+    """The index of the published products, as recent as the catalogue's national pages (see above)."""
+    return PUBLISHED.get(tag=validity.today().isoformat())

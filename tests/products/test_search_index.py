@@ -1,0 +1,160 @@
+"""The search index gives a search's results, order and facet counts exactly as the database does.
+
+Each search is run both ways: ProductFilter.qs (the database: `search_text LIKE`, order_by_relevance) and
+the index (products/search_index.py), over a catalogue built to make the orders hard: names that start
+with the words, hold them, or hold them only in the category, producer or province; ties on position and
+length; a name typed in decomposed Unicode (longer than its folded key); expired and unpublished rows.
+"""
+
+import datetime
+import unicodedata
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.validity import CertificateKind
+from products import facets
+from products.filters import ProductFilter
+from products.models import Product
+from products.search_index import SearchIndex, published_index
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+NAMES = [
+    "Cà phê Arabica",
+    "Cà phê rang xay",
+    "Cà phê",
+    "Cao chè vằng",
+    "Ca cao Bến Tre",
+    "Cá khô Cà Mau",
+    "Chè Shan tuyết Mộc Châu",
+    "Mật ong bạc hà",
+    "Bánh mật ong",
+    "Mật ong",
+    "Mật ong",
+    unicodedata.normalize("NFD", "Mật ong rừng Hà Giang"),
+    "Rượu ngô Bắc Hà",
+    "Xoài tròn Yên Châu",
+    "Xoài cát Hòa Lộc",
+    "Hà thủ ô",
+    "Nước mắm cá cơm",
+    "Mận hậu",
+    "Gạo ST25",
+    "Trà hoa vàng",
+]
+WORDS = [
+    "ca", "c", "a", "ha", "mat", "ong", "mat ong", "xoai", "che", "cao", "phe", "ca phe", "son", "la",
+    "chau", "tra", "hoa", "Mật", "st25", "gao st", "mau", "ong ba", "ruou", "zz", "an", "o",
+]  # fmt: skip
+PROVINCES = ["son-la", "vinh-long", "lam-dong"]
+
+
+@pytest.fixture
+def catalogue(today):
+    categories = [f.category("Chè"), f.category("Cà phê", 1), f.category("Mật ong", 2), f.category("Trái cây", 1)]
+    producers = [
+        f.producer(name="HTX Mật ong Bắc Hà", province_slug="son-la"),
+        f.producer(name="Công ty Cà phê Sơn La", province_slug="son-la", kind="company"),
+        f.producer(name="Hộ kinh doanh Xoài", province_slug="vinh-long", kind="household"),
+        f.producer(name="HTX Trà Lâm Đồng", province_slug="lam-dong"),
+    ]
+    made = []
+    for number, name in enumerate(NAMES):
+        made.append(f.product(name=name, producer_obj=producers[number % 4], category_obj=categories[(number * 3) % 4]))
+    for number, product in enumerate(made[::3]):
+        f.entry(f.certificate("ocop", valid_until=today + datetime.timedelta(days=300)), product, stars=3 + number % 3)
+    f.entry(f.certificate("ocop", valid_until=today - datetime.timedelta(days=1)), made[1], stars=5)  # expired
+    f.entry(f.certificate(CertificateKind.GI, title="Cà phê Buôn Ma Thuột"), made[4])
+    # A spread of creation times with ties, for the "newest" order.
+    for number, product in enumerate(made):
+        moment = timezone.now() - datetime.timedelta(days=number % 5)
+        Product.objects.filter(pk=product.pk).update(created_at=moment)
+    Product.objects.filter(pk=made[-1].pk).update(is_published=False)
+    return made
+
+
+def _by_database(data):
+    return [product.pk for product in ProductFilter(data).qs]
+
+
+def _by_index(data):
+    return [int(pk) for pk in ProductFilter(data).indexed_results().keys]
+
+
+def _cube_counts(cube):
+    counts = Counter()
+    for *dimensions, number in cube.rows():
+        counts[tuple(dimensions)] += number
+    return counts
+
+
+QUERIES = st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join)
+FILTERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "province": st.lists(st.sampled_from(PROVINCES), min_size=1, max_size=2),
+        "stars": st.sampled_from(["3", "4", "5"]),
+        "cert": st.lists(st.sampled_from(["ocop", "gi", "collective_mark"]), min_size=1, max_size=2),
+        "producer_kind": st.lists(st.sampled_from(["cooperative", "company", "household"]), min_size=1, max_size=2),
+        "sort": st.sampled_from(["name", "-stars", "newest"]),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=QUERIES, filters=FILTERS)
+def test_results_order_and_counts_are_the_databases(catalogue, query, filters):
+    data = {"q": query, **filters}
+    assert _by_index(data) == _by_database(data)
+    indexed = ProductFilter(data)
+    in_database = ProductFilter(data)
+    database_cube = facets.build_cube(in_database.facet_base(), facets.validity.today())
+    assert _cube_counts(indexed.cube()) == _cube_counts(facets.columns.Cube(database_cube))
+    assert indexed.total == len(_by_database(data))
+
+
+def test_every_word_of_every_name_finds_it_first_or_after_a_better_match(catalogue):
+    for product in catalogue[:-1]:
+        for word in product.name_key.split():
+            assert _by_index({"q": word}) == _by_database({"q": word})
+            assert product.pk in _by_index({"q": word})
+
+
+def test_the_index_holds_published_products_in_name_order(catalogue):
+    index = published_index()
+    assert len(index) == len(catalogue) - 1
+    in_order = list(Product.objects.published().order_by("name_key", "pk").values_list("pk", flat=True))
+    assert index.pks.tolist() == in_order
+
+
+def test_an_empty_catalogue_and_a_word_nowhere(db):
+    index = SearchIndex.build(Product.objects.none())
+    assert len(index) == 0
+    assert index.matching(["ca"]).tolist() == []
+    assert ProductFilter({"q": "zzz"}).indexed_results().keys.tolist() == []
+
+
+def test_the_list_page_shows_the_indexed_order(client, catalogue):
+    expected = [Product.objects.get(pk=pk).get_absolute_url() for pk in _by_database({"q": "mat ong"})]
+    assert len(expected) > 5
+    content = client.get("/products/", {"q": "mat ong"}).content.decode()
+    positions = [content.find(f'href="{url}"') for url in expected]
+    assert -1 not in positions
+    assert positions == sorted(positions)
+
+
+def test_a_product_removed_since_the_index_was_built_is_left_out_of_its_page(catalogue):
+    results = ProductFilter({"q": "ca"}).indexed_results()
+    first = results[0:3]
+    Product.objects.filter(pk=first[0].pk).update(is_published=False)
+    assert [p.pk for p in results[0:3]] == [p.pk for p in first[1:]]
+
+
+def test_filters_other_than_the_product_lists_search_in_the_database(catalogue):
+    scoped = ProductFilter({"q": "ca"}, queryset=Product.objects.published().filter(producer__province__slug="son-la"))
+    assert scoped.indexed_results() is None
+    assert {p.producer.province.slug for p in scoped.qs} == {"son-la"}

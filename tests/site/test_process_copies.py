@@ -1,0 +1,146 @@
+"""Process copies (core/process_copies.py): built once for the site, kept in each process, refreshed after
+a write no sooner than max_age, and never an error when the cache is down."""
+
+import itertools
+import threading
+
+import pytest
+from django.core.cache import caches
+
+from core import cache as catalogue_cache
+from core import process_copies
+from core.process_copies import ProcessCopy
+
+cache = None
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings, monkeypatch):
+    """The catalogue cache on, in memory (shared by the threads of this process, as Redis is by processes)."""
+    global cache
+    settings.CACHES = {**settings.CACHES, "catalogue": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CATALOGUE_CACHE = True
+    monkeypatch.setattr(process_copies, "RECHECK_SECONDS", 0)
+    cache = caches["catalogue"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def settled(copy, tag=""):
+    """The copy once any rebuild under way in its thread is done."""
+    if copy.rebuilding is not None:
+        copy.rebuilding.join(10)
+    return copy.get(tag=tag)
+
+
+def two_processes(max_age=60):
+    """Two copies of one value as two worker processes hold them, and the builds' numbers."""
+    numbers = itertools.count(1)
+    first = ProcessCopy("test-value", lambda: next(numbers), max_age=max_age)
+    second = ProcessCopy("test-value", lambda: next(numbers), max_age=max_age)
+    return first, second
+
+
+def test_built_once_for_every_process():
+    first, second = two_processes()
+    assert first.get() == 1
+    assert first.get() == 1
+    assert second.get() == 1  # read from the cache
+    assert (first.builds, second.builds) == (1, 0)
+
+
+def test_a_write_is_followed_once_the_copy_is_max_age_old(monkeypatch):
+    first, second = two_processes(max_age=30)
+    assert first.get() == second.get() == 1
+    catalogue_cache.bump_version()
+    assert first.get() == 1  # young enough: served after the write
+    clock = process_copies.time.time() + 31
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock)
+    assert first.get() == 1  # old and behind the catalogue: rebuilt in a thread, served meanwhile
+    assert settled(first) == 2
+    assert second.get() == 2  # the other process loads the new copy
+    assert (first.builds, second.builds) == (2, 0)
+
+
+def test_without_a_write_an_old_copy_stays(monkeypatch):
+    first, _second = two_processes(max_age=30)
+    assert first.get() == 1
+    clock = process_copies.time.time() + 3600
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock)
+    assert first.get() == 1
+    assert first.builds == 1
+
+
+def test_another_tag_is_another_value():
+    first, _second = two_processes()
+    assert first.get(tag="2026-12-06") == 1
+    assert first.get(tag="2026-12-07") == 2  # never the other day's copy, even while rebuilding
+    assert settled(first, tag="2026-12-07") == 2
+
+
+def test_a_process_serves_its_copy_while_another_builds(monkeypatch):
+    first, second = two_processes(max_age=0)
+    assert first.get() == second.get() == 1
+    catalogue_cache.bump_version()
+    cache.add(first.lock_key, 1, 60)  # someone else is building
+    assert first.get() == 1
+    assert first.builds == 1
+
+
+def test_without_the_catalogue_cache_every_use_builds(settings):
+    settings.CATALOGUE_CACHE = False
+    first, _second = two_processes()
+    assert [first.get(), first.get()] == [1, 2]
+
+
+def test_a_cache_outage_keeps_a_copy_in_the_process(monkeypatch, caplog):
+    first, _second = two_processes(max_age=30)
+
+    def broken():
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(catalogue_cache, "_cache", broken)
+    assert first.get() == 1
+    assert first.get() == 1
+    assert first.builds == 1
+    assert "Catalogue cache unavailable" in caplog.text
+
+
+def test_an_old_copy_is_rebuilt_in_the_background_while_it_serves(monkeypatch):
+    started, release = threading.Event(), threading.Event()
+    numbers = itertools.count(1)
+
+    def slow():
+        number = next(numbers)
+        if number > 1:
+            started.set()
+            release.wait(10)
+        return number
+
+    copy = ProcessCopy("slow-value", slow, max_age=0)
+    assert copy.get() == 1
+    catalogue_cache.bump_version()
+    assert copy.get() == 1  # the rebuild has begun in a thread; this request does not wait for it
+    assert started.wait(10)
+    assert copy.get() == 1
+    release.set()
+    copy.rebuilding.join(10)
+    assert copy.get() == 2
+    assert not cache.get(copy.lock_key)  # the thread let the lock go
+
+
+def test_a_slow_build_is_not_repeated_sooner_than_ten_times_its_length(monkeypatch):
+    first, _second = two_processes(max_age=30)
+    first.get()
+    first.build_seconds = 12.0
+    assert first.max_age == 120
+
+
+def test_a_copy_too_big_for_the_cache_stays_in_its_process(monkeypatch):
+    monkeypatch.setattr(process_copies, "SHARE_LIMIT", 10)
+    first = ProcessCopy("big-value", lambda: "x" * 100)
+    second = ProcessCopy("big-value", lambda: "y" * 100)
+    assert first.get() == "x" * 100
+    assert cache.get(first.value_key) is None
+    assert second.get() == "y" * 100  # built by its own process
