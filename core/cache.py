@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "catalogue:version"
 # The scope every key carries: bumping it empties the whole cache (restore, bulk commands).
 ALL = "all"
+CHANGED = "changed"
 # The apps whose rows public pages show; the trade app's (buyers' enquiries) leave every page as it was.
 CATALOGUE_APPS = {"producers", "products", "certifications"}
 DEFAULT_TIMEOUT = 60 * 60
@@ -54,6 +55,11 @@ def _warn(message):
 
 def _scope_key(scope: str) -> str:
     return VERSION_KEY if scope == ALL else f"{VERSION_KEY}:{scope}"
+
+
+def change_marker() -> str:
+    """A value that changes with every write to the catalogue, whatever it touches."""
+    return versions((CHANGED,))
 
 
 def current_version() -> str:
@@ -84,9 +90,11 @@ def _new_version() -> str:
 
 
 def bump(*scopes):
-    """New versions for `scopes` (`all` when none): the entries keyed under the old ones are dead."""
+    """New versions for `scopes` (`all` when none): the entries keyed under the old ones are dead. The
+    `changed` marker moves with every bump: what is built over the whole catalogue and kept until the
+    catalogue changes at all (core/process_copies.py) reads it."""
     try:
-        _cache().set_many({_scope_key(scope): _new_version() for scope in scopes or (ALL,)}, None)
+        _cache().set_many({_scope_key(scope): _new_version() for scope in (*(scopes or (ALL,)), CHANGED)}, None)
     except Exception:  # a cache outage must not undo a committed write
         logger.error("Could not bump the catalogue cache version", exc_info=True)
 

@@ -4,10 +4,11 @@
 (products/search_index.py) weighs megabytes to a hundred megabytes: each process keeps its own copy in
 memory and asks the cache only whether a newer copy exists (at most once a second).
 
-A copy is current while the catalogue version it was built at is the current one (no write since). After a
+A copy is current while the catalogue has not changed since it was built (`core.cache.change_marker`, moved
+by every write, whichever pages it cools). After a
 write it is still served until it is `max_age` seconds old: CATALOGUE_NATIONAL_SECONDS (the delay the site
-promises for lists and facets), or ten times what its build took when that is longer (a catalogue so big
-that a build takes seconds is not rebuilt more often than it can afford). Then the first process to notice
+promises for lists and facets), or ten times what its build took when that is longer, up to twice that
+delay (a catalogue so big that a build takes seconds is not rebuilt more often than it can afford). Then the first process to notice
 takes a lock in the cache and rebuilds it in a thread while its requests go on with the old copy; the new
 copy goes under one fixed key (it replaces the old one), and the other processes, which kept serving theirs
 meanwhile, load it. So a write every few seconds costs one build per `max_age` for the whole site, never a
@@ -41,8 +42,10 @@ RECHECK_SECONDS = 1.0
 # How long a process without any copy waits for another one's build before building its own.
 BUILD_WAIT = 30.0
 BUILD_LOCK_TIMEOUT = 120
-# A copy is rebuilt after a write no sooner than this many times its last build took (see max_age).
+# A copy is rebuilt after a write no sooner than this many times its last build took, up to this many
+# times the configured age (see max_age).
 BUILD_FACTOR = 10
+MAX_AGE_FACTOR = 2
 # Copies bigger than this (pickled) stay in the process that built them: moving them through Redis would
 # outlast the cache's socket timeout and trip its circuit breaker (core/redis_cache.py).
 SHARE_LIMIT = 48 * 1024 * 1024
@@ -50,7 +53,7 @@ SHARE_LIMIT = 48 * 1024 * 1024
 
 class Copy(NamedTuple):
     token: str  # which build: the same token in two processes means the same value
-    version: str | None  # the catalogue version it was built at (None: unknown, the cache was down)
+    version: str | None  # the catalogue's change marker when it was built (None: unknown, the cache was down)
     tag: str  # what else the value depends on (the day): a copy of another tag is never served
     built_at: float  # time.time() when its build started (the data is at least this recent)
     value: Any
@@ -80,9 +83,10 @@ class ProcessCopy:
     @property
     def max_age(self) -> float:
         """How old a copy behind the catalogue may be served: the configured age, or BUILD_FACTOR times what
-        a build costs when that is more (a big catalogue is not rebuilt more often than it can afford)."""
+        a build costs when that is more (a big catalogue is not rebuilt more often than it can afford), but
+        never more than twice the configured age."""
         configured = self._max_age if self._max_age is not None else settings.CATALOGUE_NATIONAL_SECONDS
-        return max(configured, BUILD_FACTOR * self.build_seconds)
+        return max(configured, min(BUILD_FACTOR * self.build_seconds, MAX_AGE_FACTOR * configured))
 
     @property
     def meta_key(self):
@@ -121,6 +125,9 @@ class ProcessCopy:
     def _rebuild_in_background(self, version, tag, owner):
         """Build the new copy in a thread of this process (the request goes on with the copy it has)."""
         if self.rebuilding is not None and self.rebuilding.is_alive():
+            if owner:  # the lock came free as the last rebuild ended: let it go again
+                with contextlib.suppress(Exception):
+                    catalogue_cache._cache().delete(self.lock_key)
             return
 
         def rebuild():
@@ -138,8 +145,8 @@ class ProcessCopy:
         return copy is not None and copy.tag == tag and (copy.version == version or now - copy.built_at < self.max_age)
 
     def _look(self, held, tag, now):
-        """(catalogue version, a usable copy or None to build, whether this process holds the build lock)."""
-        version = catalogue_cache.current_version()
+        """(change marker, a usable copy or None to build, whether this process holds the build lock)."""
+        version = catalogue_cache.change_marker()
         if self._usable(held, version, tag, now):
             return version, held, False
         cache = catalogue_cache._cache()
