@@ -4,15 +4,15 @@
 (products/search_index.py) weighs megabytes to a hundred megabytes: each process keeps its own copy in
 memory and asks the cache only whether a newer copy exists (at most once a second).
 
-A copy is current while the catalogue has not changed since it was built (`core.cache.change_marker`, moved
-by every write, whichever pages it cools). After a
-write it is still served until it is `max_age` seconds old: CATALOGUE_NATIONAL_SECONDS (the delay the site
-promises for lists and facets), or ten times what its build took when that is longer, up to twice that
-delay (a catalogue so big that a build takes seconds is not rebuilt more often than it can afford). Then the first process to notice
-takes a lock in the cache and rebuilds it in a thread while its requests go on with the old copy; the new
-copy goes under one fixed key (it replaces the old one), and the other processes, which kept serving theirs
-meanwhile, load it. So a write every few seconds costs one build per `max_age` for the whole site, never a
-request that waits for one, except a process's very first.
+A copy is current while the catalogue has not changed since it was built (`core.cache.change_marker`,
+moved by every write, whichever pages it cools). After a write it is still served until it is `max_age`
+seconds old: CATALOGUE_NATIONAL_SECONDS (the delay the site promises for lists and facets), or ten times
+what its build took when that is longer, up to twice that delay (a catalogue so big that a build takes
+seconds is not rebuilt more often than it can afford). Then the first process to notice takes a lock in
+the cache and rebuilds it in a thread while its requests go on with the old copy; the new copy goes under
+one fixed key (it replaces the old one), and the other processes, which kept serving theirs meanwhile,
+load it. So a write every few seconds costs one build per `max_age` for the whole site, never a request
+that waits for one, except a process's very first.
 
 A copy too big to move through the cache within its timeout (SHARE_LIMIT) stays in the process that built
 it: each process then builds its own, at the same pace. Without a cache (DJANGO_CATALOGUE_CACHE=0: tests,
