@@ -14,20 +14,25 @@ one fixed key (it replaces the old one), and the other processes, which kept ser
 load it. So a write every few seconds costs one build per `max_age` for the whole site, never a request
 that waits for one, except a process's very first.
 
-A copy too big to move through the cache within its timeout (SHARE_LIMIT) stays in the process that built
-it: each process then builds its own, at the same pace. Without a cache (DJANGO_CATALOGUE_CACHE=0: tests,
-profiling) the value is built for every use; with the cache unreachable, each process keeps its own copy and
-rebuilds it when it is `max_age` old: slower, never an error.
+A copy too big to move through the cache within its timeout (SHARE_LIMIT) is shared through a file in
+PROCESS_COPY_DIR (`DJANGO_PROCESS_COPY_DIR`, default var/copies) that the meta names: the processes of the
+same host load it; another host's processes, which cannot read it, build their own.
+
+Without a cache (DJANGO_CATALOGUE_CACHE=0: tests, profiling) the value is built for every use; with the
+cache unreachable, each process keeps its own copy and rebuilds it when it is `max_age` old: slower, never
+an error.
 """
 
 import contextlib
 import logging
+import os
 import pickle
 import threading
 import time
 import uuid
 import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -46,8 +51,8 @@ BUILD_LOCK_TIMEOUT = 120
 # times the configured age (see max_age).
 BUILD_FACTOR = 10
 MAX_AGE_FACTOR = 2
-# Copies bigger than this (pickled) stay in the process that built them: moving them through Redis would
-# outlast the cache's socket timeout and trip its circuit breaker (core/redis_cache.py).
+# Copies bigger than this (pickled) go through a file on the host instead of the cache: moving them through
+# Redis would outlast the cache's socket timeout and trip its circuit breaker (core/redis_cache.py).
 SHARE_LIMIT = 48 * 1024 * 1024
 
 
@@ -179,19 +184,42 @@ class ProcessCopy:
         return copy
 
     def _share(self, copy):
-        """Store the copy for the other processes, unless it is too big to move through the cache in one
-        request (then each process builds its own: the meta says so, without a value)."""
+        """Store the copy for the other processes: in the cache, or, when it is too big to move through the
+        cache in one request, in a file of this host's (PROCESS_COPY_DIR) that the meta names."""
         data = pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL)
-        shared = len(data) <= SHARE_LIMIT
         cache = catalogue_cache._cache()
-        if shared:
+        path = None
+        if len(data) <= SHARE_LIMIT:
             cache.set(self.value_key, data, None)
         else:
             cache.delete(self.value_key)
-        cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, shared), None)
+            path = self._write_file(data)
+        cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, path), None)
+
+    def _write_file(self, data):
+        """Write `data` to this copy's file, whole or not at all (a reader holds the old file or the new one)."""
+        directory = Path(settings.PROCESS_COPY_DIR)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / f"{self.name}.pickle"
+            partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
+            partial.write_bytes(data)
+            os.replace(partial, path)
+        except OSError as error:
+            logger.warning("Could not write %s to %s (%s): each process builds its own", self.name, directory, error)
+            return None
+        return str(path)
 
     def _load(self, version, tag, now):
-        data = catalogue_cache._cache().get(self.value_key)
+        cache = catalogue_cache._cache()
+        data = cache.get(self.value_key)
+        if data is None:
+            meta = cache.get(self.meta_key)
+            path = meta[3] if meta is not None and len(meta) > 3 else None
+            try:
+                data = Path(path).read_bytes() if path else None
+            except OSError:  # another host's file, or removed: this process builds its own
+                data = None
         stored = pickle.loads(data) if data is not None else None  # noqa: S301 (written by _share, above)
         return stored if self._usable(stored, version, tag, now) else None
 

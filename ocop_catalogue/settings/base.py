@@ -381,6 +381,9 @@ CATALOGUE_PAGE_CACHE = env.bool("DJANGO_CATALOGUE_PAGE_CACHE", default=True)
 # Pages over the whole catalogue (home, national lists, searches, facets) follow writes within this many
 # seconds; pages of one product, producer, province or certificate follow them at once.
 CATALOGUE_NATIONAL_SECONDS = env.int("DJANGO_CATALOGUE_NATIONAL_SECONDS", default=30)
+# Where a value kept in every process (the search index) too big for the cache is shared by the host's
+# processes (core/process_copies.py).
+PROCESS_COPY_DIR = env.path("DJANGO_PROCESS_COPY_DIR", default=VAR_DIR / "copies")
 # HTTP caching of anonymous public pages (browsers, the nginx micro-cache, a CDN): max-age and
 # stale-while-revalidate, in seconds, for pages of one object and for pages over the whole catalogue.
 CATALOGUE_HTTP_MAX_AGE = env.int("DJANGO_CATALOGUE_HTTP_MAX_AGE", default=5)

@@ -159,10 +159,24 @@ def test_a_rebuild_ending_leaves_the_lock_free(monkeypatch):
     copy.rebuilding.join(10)
 
 
-def test_a_copy_too_big_for_the_cache_stays_in_its_process(monkeypatch):
+def test_a_copy_too_big_for_the_cache_goes_through_a_file_of_the_host(monkeypatch, settings, tmp_path):
     monkeypatch.setattr(process_copies, "SHARE_LIMIT", 10)
+    settings.PROCESS_COPY_DIR = tmp_path / "copies"
     first = ProcessCopy("big-value", lambda: "x" * 100)
     second = ProcessCopy("big-value", lambda: "y" * 100)
     assert first.get() == "x" * 100
     assert cache.get(first.value_key) is None
-    assert second.get() == "y" * 100  # built by its own process
+    assert [p.name for p in (tmp_path / "copies").iterdir()] == ["big-value.pickle"]
+    assert second.get() == "x" * 100  # loaded from the file
+    assert second.builds == 0
+
+
+def test_a_copy_in_another_hosts_file_is_built_here(monkeypatch, settings, tmp_path):
+    monkeypatch.setattr(process_copies, "SHARE_LIMIT", 10)
+    settings.PROCESS_COPY_DIR = tmp_path / "copies"
+    first = ProcessCopy("big-value", lambda: "x" * 100)
+    second = ProcessCopy("big-value", lambda: "y" * 100)
+    assert first.get() == "x" * 100
+    (tmp_path / "copies" / "big-value.pickle").unlink()  # as if it were on another host
+    assert second.get() == "y" * 100
+    assert second.builds == 1
