@@ -105,7 +105,10 @@ class ProcessCopy:
     def value_key(self):
         return f"catalogue:copy:{self.name}:value"
 
-    def get(self, tag: str = ""):
+    def get(self, tag: str = "", wait: bool = True):
+        """The value. A process holding no copy yet builds one or waits for another process's build;
+        with `wait=False` it gets None instead while the copy is built in a thread (the caller has a
+        slower way of its own: a build can outlast a request's timeout on a big catalogue)."""
         if not catalogue_cache.enabled():
             return self._build(None, tag).value
         now = time.time()
@@ -114,12 +117,16 @@ class ProcessCopy:
             return held.value
         version, owner = None, False
         try:
-            version, copy, owner = self._look(held, tag, now)
+            version, copy, owner = self._look(held, tag, now, wait)
         except Exception as error:  # noqa: BLE001 (a cache outage: the process's own copy, logged)
             logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
             copy = held if held is not None and now - held.built_at < self.max_age else None
-        if copy is None and held is not None:
-            self._rebuild_in_background(version, tag, owner)
+            owner = True  # no lock to share: this process builds its own
+        if copy is None and (held is not None or not wait):
+            if owner:
+                self._rebuild_in_background(version, tag, owner)
+            if held is None:
+                return None
             copy = held  # served until the new copy is ready
         elif copy is None:
             copy = self._build_and_share(version, tag, owner)
@@ -149,7 +156,7 @@ class ProcessCopy:
     def _usable(self, copy, version, tag, now):
         return copy is not None and copy.tag == tag and (copy.version == version or now - copy.built_at < self.max_age)
 
-    def _look(self, held, tag, now):
+    def _look(self, held, tag, now, wait=True):
         """(change marker, a usable copy or None to build, whether this process holds the build lock)."""
         version = catalogue_cache.change_marker()
         if self._usable(held, version, tag, now):
@@ -164,6 +171,8 @@ class ProcessCopy:
             return version, None, True
         if held is not None:
             return version, held, False  # another process is building: serve this copy meanwhile
+        if not wait:
+            return version, None, False
         deadline = time.monotonic() + BUILD_WAIT
         while time.monotonic() < deadline and cache.get(self.lock_key) is not None:
             time.sleep(0.05)

@@ -176,10 +176,12 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
     @cached_property
     def index_search(self):
         """A search of the published products over the search index (products/search_index.py), or None
-        without q: its matches give the facet counts and the results' order without a scan of every text."""
+        without q (or while the index is first built): its matches give the facet counts and the results'
+        order without a scan of every text."""
         if not self.values("q") or not self.over_published:
             return None
-        return IndexSearch(published_index(), search_words(self.query_text))
+        index = published_index()
+        return IndexSearch(index, search_words(self.query_text)) if index is not None else None
 
     def indexed_results(self):
         """The results of a search as a list to paginate: their keys in order from the index, each page's

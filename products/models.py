@@ -5,7 +5,9 @@ them through the ORM by the reverse name `entries` (CertifiedProduct.product). T
 keeps the derived fields (search_text, name_key, the validity copies) current: certifications/copies.py.
 """
 
-from django.db import connection, models
+import logging
+
+from django.db import OperationalError, connection, connections, models, transaction
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Length, StrIndex
 from django.db.models.lookups import LessThanOrEqual
@@ -67,6 +69,8 @@ class Category(models.Model):
 IP_KINDS = tuple(kind.value for kind in CertificateKind if kind != CertificateKind.OCOP)
 # The stored validity copies on Product (certifications/copies.py computes them).
 COPY_FIELDS = (*(f"ocop_until_{n}" for n in STAR_LEVELS), *(f"{kind}_until" for kind in IP_KINDS))
+logger = logging.getLogger(__name__)
+
 # Every field derived from the product and its certificates, never typed: see certifications/copies.py.
 DERIVED_FIELDS = ("search_text", "name_key", *COPY_FIELDS)
 
@@ -75,6 +79,9 @@ MAX_SEARCH_WORDS = 10
 # A near miss shares at least half of the query's trigrams with a word run of the name (pg_trgm's
 # word similarity ≥ 0.5).
 SIMILAR_MAX_DISTANCE = 0.5
+# The nearest-name scan is cut off after this long: at 1,000,000 products it can take half a second, and a
+# page without near misses is better than a slow one.
+SIMILAR_TIMEOUT_MS = 150
 
 
 def search_words(query) -> list[str]:
@@ -214,9 +221,17 @@ class ProductQuerySet(models.QuerySet):
             return []
         phrase = " ".join(words)
         if connection.vendor == "postgresql":
-            return [
-                product for product in self.nearest(phrase, limit) if product.search_distance <= SIMILAR_MAX_DISTANCE
-            ]
+            try:
+                with transaction.atomic(using=self.db):
+                    with connections[self.db].cursor() as cursor:
+                        cursor.execute("SET LOCAL statement_timeout = %s", [SIMILAR_TIMEOUT_MS])
+                    found = list(self.nearest(phrase, limit))
+                    with connections[self.db].cursor() as cursor:
+                        cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+            except OperationalError:  # cancelled by the timeout: no near misses this time
+                logger.info("Near misses of %r not found within %s ms", phrase, SIMILAR_TIMEOUT_MS)
+                return []
+            return [product for product in found if product.search_distance <= SIMILAR_MAX_DISTANCE]
         hits = sum(
             (Case(When(search_text__contains=word, then=Value(1)), default=Value(0)) for word in words),
             Value(0),

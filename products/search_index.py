@@ -41,6 +41,8 @@ from .models import Product
 HIT_CACHE_SIZE = 512
 _NOWHERE = np.iinfo(np.int32).max
 CHUNK = 10_000
+# Up to this many vocabulary words, a search word's postings are copied run by run.
+FEW_WORDS = 64
 
 
 class SearchIndex:
@@ -132,9 +134,11 @@ class SearchIndex:
         """(indexes into the postings of the vocabulary words `ids`, how many each word has)."""
         starts = self.word_start[ids]
         lengths = self.word_start[ids + 1] - starts
+        if len(ids) <= FEW_WORDS:  # a few runs: copied as they are
+            runs = [np.arange(start, start + length) for start, length in zip(starts, lengths, strict=True)]
+            return (np.concatenate(runs) if runs else np.zeros(0, dtype=np.int64)), lengths
         ends = np.cumsum(lengths)
-        total = int(ends[-1]) if len(ends) else 0
-        return np.arange(total) - np.repeat(ends - lengths - starts, lengths), lengths
+        return np.arange(int(ends[-1])) - np.repeat(ends - lengths - starts, lengths), lengths
 
     def occurrences(self, word):
         """(rows, positions): each occurrence of `word` in a word of a text, its row and the 1-based
@@ -143,11 +147,12 @@ class SearchIndex:
         postings, lengths = self._postings_of(ids)
         return self.post_rows[postings], self.post_offsets[postings].astype(np.int32) + np.repeat(found + 1, lengths)
 
-    def matching(self, words) -> np.ndarray:
+    def matching(self, words, occurrences=None) -> np.ndarray:
         """The rows (ascending: name order) whose text holds every word of `words`."""
+        occurrences = occurrences or self.occurrences
         held = np.ones(len(self), dtype=bool)
         for word in words:
-            rows, _positions = self.occurrences(word)
+            rows, _positions = occurrences(word)
             found = np.zeros(len(self), dtype=bool)
             found[rows] = True
             held &= found
@@ -171,14 +176,19 @@ class SearchIndex:
             at += len(word) + 1
         return held
 
-    def relevance(self, rows, words) -> np.ndarray:
+    def relevance(self, rows, words, occurrences=None) -> np.ndarray:
         """`rows` in the order of ProductQuerySet.order_by_relevance: the text starts with the words;
         else every word within the name's length; else the rest; then the first word's position, the
-        name_key's length, the name order."""
+        name_key's length, the name order. Only the occurrences in `rows` are looked at."""
+        occurrences = occurrences or self.occurrences
+        wanted = np.zeros(len(self), dtype=bool)
+        wanted[rows] = True
         in_name = np.ones(len(self), dtype=bool)
         first_position = np.full(len(self), _NOWHERE, dtype=np.int32)
         for number, word in enumerate(words):
-            occurring, positions = self.occurrences(word)
+            occurring, positions = occurrences(word)
+            keep = wanted[occurring]
+            occurring, positions = occurring[keep], positions[keep]
             found = np.zeros(len(self), dtype=bool)
             found[occurring[positions <= self.name_length[occurring]]] = True
             in_name &= found
@@ -187,7 +197,7 @@ class SearchIndex:
         tier = np.where(self._starts_with(words)[rows], 0, np.where(in_name[rows], 1, 2))
         return rows[np.lexsort((rows, self.key_length[rows], first_position[rows], tier))]
 
-    def ordered(self, rows, words, sort) -> np.ndarray:
+    def ordered(self, rows, words, sort, occurrences=None) -> np.ndarray:
         """`rows` in the order of ProductFilter.order for a search of `words` with `sort`."""
         if sort == "-stars":
             return rows[np.lexsort((rows, -self.cube.level[rows]))]
@@ -195,7 +205,7 @@ class SearchIndex:
             return rows[np.argsort(self.newest_rank[rows], kind="stable")]
         if sort == "name" or not words:
             return rows
-        return self.relevance(rows, words)
+        return self.relevance(rows, words, occurrences)
 
 
 class IndexSearch:
@@ -204,13 +214,20 @@ class IndexSearch:
     def __init__(self, index: SearchIndex, words):
         self.index = index
         self.words = list(words)
-        self.rows = index.matching(self.words)
+        self._occurrences = {}
+        self.rows = index.matching(self.words, self.occurrences)
         self.cube = index.cube.subset(self.rows)
+
+    def occurrences(self, word):
+        """The index's occurrences of `word`, worked out once per search (matching and ranking both read them)."""
+        if word not in self._occurrences:
+            self._occurrences[word] = self.index.occurrences(word)
+        return self._occurrences[word]
 
     def results(self, tests: dict, sort: str) -> np.ndarray:
         """The primary keys of the matches that pass `tests` (the cube's filter tests), in order."""
         rows = self.rows[columns.passing(self.cube, tests)]
-        return self.index.pks[self.index.ordered(rows, self.words, sort)]
+        return self.index.pks[self.index.ordered(rows, self.words, sort, self.occurrences)]
 
 
 def _chunks(rows):
@@ -229,6 +246,7 @@ def _build_published():
 PUBLISHED = ProcessCopy("search-index", _build_published)
 
 
-def published_index() -> SearchIndex:
-    """The index of the published products, as recent as the catalogue's national pages (see above)."""
-    return PUBLISHED.get(tag=validity.today().isoformat())
+def published_index() -> SearchIndex | None:
+    """The index of the published products, as recent as the catalogue's national pages (see above);
+    None while this process's first copy is being built (the search then runs in the database)."""
+    return PUBLISHED.get(tag=validity.today().isoformat(), wait=False)

@@ -3,9 +3,12 @@
 import unicodedata
 
 import pytest
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 
+from products import models as product_models
 from products.filters import ProductFilter
-from products.models import Product
+from products.models import Product, ProductQuerySet
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +106,24 @@ def test_near_misses_keep_only_names_at_least_half_alike(products):
     near = Product.objects.published().similar("xoai tron yen chao")
     assert [p.name for p in near][:1] == ["Xoài tròn Yên Châu"]
     assert Product.objects.published().similar("qqqq zzzz") == []
+
+
+def test_a_near_miss_scan_cut_off_by_its_timeout_offers_none_and_the_page_goes_on(
+    client, products, settings, monkeypatch
+):
+    if not settings.USING_POSTGRES:
+        pytest.skip("the statement timeout is PostgreSQL's (SQLite's near misses are a plain count)")
+    slow = RawSQL("pg_sleep(0.2)", [], output_field=models.CharField())
+    nearest = ProductQuerySet.nearest
+    monkeypatch.setattr(ProductQuerySet, "nearest", lambda self, *a: nearest(self.annotate(slow=slow), *a))
+    monkeypatch.setattr(product_models, "SIMILAR_TIMEOUT_MS", 20)
+    assert Product.objects.published().similar("xoai tron yen chao") == []
+    response = client.get("/products/", {"q": "xoai tron yen chao"})
+    assert response.status_code == 200
+    assert "Không tìm thấy" in response.content.decode() or "0 sản phẩm" in response.content.decode()
+    with connection.cursor() as cursor:  # the timeout stayed inside the scan
+        cursor.execute("SELECT pg_sleep(0.05), current_setting('statement_timeout')")
+        assert cursor.fetchone()[1] == "0"
 
 
 def test_the_list_page_searches_the_same_way(client, products):

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.validity import CertificateKind
-from products import facets
+from products import facets, search_index
 from products.filters import ProductFilter
 from products.models import Product
 from products.search_index import SearchIndex, published_index
@@ -158,3 +158,15 @@ def test_filters_other_than_the_product_lists_search_in_the_database(catalogue):
     scoped = ProductFilter({"q": "ca"}, queryset=Product.objects.published().filter(producer__province__slug="son-la"))
     assert scoped.indexed_results() is None
     assert {p.producer.province.slug for p in scoped.qs} == {"son-la"}
+
+
+@pytest.mark.parametrize("word", ["a", "c", "ca", "ong", "zz"])
+def test_postings_copied_run_by_run_or_all_at_once_are_the_same(catalogue, monkeypatch, word):
+    index = published_index()
+    ids, _found = index.hits(word)
+    by_runs = index._postings_of(ids)
+    monkeypatch.setattr(search_index, "FEW_WORDS", 0)
+    at_once = index._postings_of(ids)
+    assert by_runs[0].tolist() == at_once[0].tolist()
+    assert by_runs[1].tolist() == at_once[1].tolist()
+    assert (len(by_runs[0]) > 0) == (word != "zz")

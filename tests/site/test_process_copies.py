@@ -180,3 +180,17 @@ def test_a_copy_in_another_hosts_file_is_built_here(monkeypatch, settings, tmp_p
     (tmp_path / "copies" / "big-value.pickle").unlink()  # as if it were on another host
     assert second.get() == "y" * 100
     assert second.builds == 1
+
+
+def test_without_waiting_a_process_with_no_copy_gets_none_while_it_is_built():
+    release = threading.Event()
+    copy = ProcessCopy("first-value", lambda: release.wait(10) and "built")
+    assert copy.get(wait=False) is None  # the build runs in a thread; the caller goes its slower way
+    assert cache.get(copy.lock_key)
+    other = ProcessCopy("first-value", lambda: "other build")
+    assert other.get(wait=False) is None  # someone is building: no second build
+    release.set()
+    copy.rebuilding.join(10)
+    assert copy.get(wait=False) == "built"
+    assert other.get(wait=False) == "built"  # loaded, not built
+    assert other.builds == 0
