@@ -117,19 +117,20 @@ class ProcessCopy:
             return held.value
         version, owner = None, False
         try:
-            version, copy, owner = self._look(held, tag, now, wait)
+            version, copy, fresh, owner = self._look(held, tag, now, wait)
         except Exception as error:  # noqa: BLE001 (a cache outage: the process's own copy, logged)
             logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
-            copy = held if held is not None and now - held.built_at < self.max_age else None
+            copy, fresh = held, held is not None and now - held.built_at < self.max_age
             owner = True  # no lock to share: this process builds its own
-        if copy is None and (held is not None or not wait):
-            if owner:
-                self._rebuild_in_background(version, tag, owner)
-            if held is None:
-                return None
-            copy = held  # served until the new copy is ready
-        elif copy is None:
-            copy = self._build_and_share(version, tag, owner)
+        if not fresh:
+            if copy is not None or not wait:
+                if owner:
+                    self._rebuild_in_background(version, tag, owner)
+                if copy is None:
+                    return None
+                # else: the copy at hand is served until the new one is ready
+            else:
+                copy = self._build_and_share(version, tag, owner)
         self.held = copy
         self.checked_at = time.monotonic()
         return copy.value
@@ -157,26 +158,31 @@ class ProcessCopy:
         return copy is not None and copy.tag == tag and (copy.version == version or now - copy.built_at < self.max_age)
 
     def _look(self, held, tag, now, wait=True):
-        """(change marker, a usable copy or None to build, whether this process holds the build lock)."""
+        """(change marker, the copy to serve or None, whether it is current, whether this process holds the
+        build lock). A copy behind the catalogue is served while one process builds the next: the newest
+        one at hand, this process's or the one another process shared."""
         version = catalogue_cache.change_marker()
         if self._usable(held, version, tag, now):
-            return version, held, False
+            return version, held, True, False
         cache = catalogue_cache._cache()
         meta = cache.get(self.meta_key)
         if meta is not None and (held is None or meta[0] != held.token):
-            stored = self._load(version, tag, now)
-            if stored is not None:
-                return version, stored, False
+            stored = self._load(tag)
+            if self._usable(stored, version, tag, now):
+                return version, stored, True, False
+            if stored is not None and (held is None or stored.built_at > held.built_at):
+                held = stored
         if cache.add(self.lock_key, 1, BUILD_LOCK_TIMEOUT):
-            return version, None, True
-        if held is not None:
-            return version, held, False  # another process is building: serve this copy meanwhile
-        if not wait:
-            return version, None, False
+            return version, held, False, True
+        if held is not None or not wait:
+            return version, held, False, False  # another process is building
         deadline = time.monotonic() + BUILD_WAIT
         while time.monotonic() < deadline and cache.get(self.lock_key) is not None:
             time.sleep(0.05)
-        return version, self._load(version, tag, now), False
+        stored = self._load(tag)
+        if self._usable(stored, version, tag, now):
+            return version, stored, True, False
+        return version, None, False, False
 
     def _build_and_share(self, version, tag, owner):
         try:
@@ -219,7 +225,8 @@ class ProcessCopy:
             return None
         return str(path)
 
-    def _load(self, version, tag, now):
+    def _load(self, tag):
+        """The copy another process shared for `tag`, or None."""
         cache = catalogue_cache._cache()
         data = cache.get(self.value_key)
         if data is None:
@@ -230,7 +237,7 @@ class ProcessCopy:
             except OSError:  # another host's file, or removed: this process builds its own
                 data = None
         stored = pickle.loads(data) if data is not None else None  # noqa: S301 (written by _share, above)
-        return stored if self._usable(stored, version, tag, now) else None
+        return stored if stored is not None and stored.tag == tag else None
 
     def _build(self, version, tag):
         started = time.time()

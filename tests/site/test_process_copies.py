@@ -194,3 +194,19 @@ def test_without_waiting_a_process_with_no_copy_gets_none_while_it_is_built():
     assert copy.get(wait=False) == "built"
     assert other.get(wait=False) == "built"  # loaded, not built
     assert other.builds == 0
+
+
+def test_a_process_behind_serves_the_newest_copy_shared_while_it_rebuilds(monkeypatch):
+    """A worker idle since long ago never serves its own copy when another process shared a newer one."""
+    first, second = two_processes(max_age=30)
+    assert first.get() == second.get() == 1
+    clock = [process_copies.time.time()]
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock[0])
+    catalogue_cache.bump("product:a")
+    clock[0] += 31
+    assert first.get() == 1
+    assert settled(first) == 2  # rebuilt and shared
+    catalogue_cache.bump("product:b")
+    clock[0] += 31
+    cache.add(first.lock_key, 1, 60)  # a third process is building the next one
+    assert second.get() == 2  # behind as well, but newer than its own copy 1
