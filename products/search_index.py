@@ -25,6 +25,7 @@ from collections import defaultdict
 from itertools import chain, count
 
 import numpy as np
+from django.conf import settings
 from django.db import connections
 from django.db.models import F, Window
 from django.db.models.functions import Length, RowNumber
@@ -248,5 +249,8 @@ PUBLISHED = ProcessCopy("search-index", _build_published)
 
 def published_index() -> SearchIndex | None:
     """The index of the published products, as recent as the catalogue's national pages (see above);
-    None while this process's first copy is being built (the search then runs in the database)."""
+    None while this process's first copy is being built, or with DJANGO_SEARCH_INDEX=0 (the search then
+    runs in the database)."""
+    if not settings.SEARCH_INDEX:
+        return None
     return PUBLISHED.get(tag=validity.today().isoformat(), wait=False)

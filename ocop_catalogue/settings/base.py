@@ -381,6 +381,8 @@ CATALOGUE_PAGE_CACHE = env.bool("DJANGO_CATALOGUE_PAGE_CACHE", default=True)
 # Pages over the whole catalogue (home, national lists, searches, facets) follow writes within this many
 # seconds; pages of one product, producer, province or certificate follow them at once.
 CATALOGUE_NATIONAL_SECONDS = env.int("DJANGO_CATALOGUE_NATIONAL_SECONDS", default=30)
+# Searches of the product list from the in-memory index (products/search_index.py); off: in the database.
+SEARCH_INDEX = env.bool("DJANGO_SEARCH_INDEX", default=True)
 # Where a value kept in every process (the search index) too big for the cache is shared by the host's
 # processes (core/process_copies.py).
 PROCESS_COPY_DIR = env.path("DJANGO_PROCESS_COPY_DIR", default=VAR_DIR / "copies")

@@ -170,3 +170,13 @@ def test_postings_copied_run_by_run_or_all_at_once_are_the_same(catalogue, monke
     assert by_runs[0].tolist() == at_once[0].tolist()
     assert by_runs[1].tolist() == at_once[1].tolist()
     assert (len(by_runs[0]) > 0) == (word != "zz")
+
+
+def test_with_the_index_off_the_list_searches_in_the_database(client, catalogue, settings):
+    settings.SEARCH_INDEX = False
+    assert ProductFilter({"q": "mat ong"}).indexed_results() is None
+    expected = [Product.objects.get(pk=pk).get_absolute_url() for pk in _by_database({"q": "mat ong"})]
+    content = client.get("/products/", {"q": "mat ong"}).content.decode()
+    positions = [content.find(f'href="{url}"') for url in expected]
+    assert -1 not in positions
+    assert positions == sorted(positions)
