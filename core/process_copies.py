@@ -27,6 +27,7 @@ import contextlib
 import logging
 import os
 import pickle
+import socket
 import threading
 import time
 import uuid
@@ -84,6 +85,8 @@ class ProcessCopy:
         self.builds = 0  # builds by this process (tests and the benchmark read it)
         self.build_seconds = 0.0  # how long the last one took
         self.rebuilding: threading.Thread | None = None
+        self._guard = threading.Lock()  # one rebuild thread at a time; `held` only moves forward
+        self._lock_token = None  # the value of the build lock this process holds, if any
 
     @property
     def max_age(self) -> float:
@@ -109,19 +112,23 @@ class ProcessCopy:
         """The value. A process holding no copy yet builds one or waits for another process's build;
         with `wait=False` it gets None instead while the copy is built in a thread (the caller has a
         slower way of its own: a build can outlast a request's timeout on a big catalogue)."""
-        if not catalogue_cache.enabled():
-            return self._build(None, tag).value
+        if not catalogue_cache.enabled() and settings.TESTING:
+            return self._build(None, tag).value  # the suite: every use sees the test's own rows
         now = time.time()
         held = self.held if self.held is not None and self.held.tag == tag else None
-        if held is not None and time.monotonic() - self.checked_at < RECHECK_SECONDS:
-            return held.value
+        if time.monotonic() - self.checked_at < RECHECK_SECONDS and (held is not None or not wait):
+            return held.value if held is not None else None
         version, owner = None, False
         try:
+            if not catalogue_cache.enabled():
+                raise CacheOff("the catalogue cache is off")
             version, copy, fresh, owner = self._look(held, tag, now, wait)
         except Exception as error:  # noqa: BLE001 (a cache outage: the process's own copy, logged)
-            logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
+            if not isinstance(error, CacheOff):
+                logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
             copy, fresh = held, held is not None and now - held.built_at < self.max_age
             owner = True  # no lock to share: this process builds its own
+        self.checked_at = time.monotonic()
         if not fresh:
             if copy is not None or not wait:
                 if owner:
@@ -131,28 +138,34 @@ class ProcessCopy:
                 # else: the copy at hand is served until the new one is ready
             else:
                 copy = self._build_and_share(version, tag, owner)
-        self.held = copy
-        self.checked_at = time.monotonic()
+        self._hold(copy)
         return copy.value
+
+    def _hold(self, copy):
+        """Keep `copy` unless this process already holds a newer one of the same tag (a rebuild thread may
+        have finished while a request was serving the older copy)."""
+        with self._guard:
+            current = self.held
+            if current is None or current.tag != copy.tag or copy.built_at >= current.built_at:
+                self.held = copy
 
     def _rebuild_in_background(self, version, tag, owner):
         """Build the new copy in a thread of this process (the request goes on with the copy it has)."""
-        if self.rebuilding is not None and self.rebuilding.is_alive():
-            if owner:  # the lock came free as the last rebuild ended: let it go again
-                with contextlib.suppress(Exception):
-                    catalogue_cache._cache().delete(self.lock_key)
-            return
+        with self._guard:
+            if self.rebuilding is not None and self.rebuilding.is_alive():
+                self._release_lock(owner)  # the lock came free as the last rebuild ended: let it go again
+                return
 
-        def rebuild():
-            try:
-                self.held = self._build_and_share(version, tag, owner)
-            except Exception:
-                logger.exception("Could not rebuild %s: the previous copy stays", self.name)
-            finally:
-                connections.close_all()  # this thread's own database connections
+            def rebuild():
+                try:
+                    self._hold(self._build_and_share(version, tag, owner))
+                except Exception:
+                    logger.exception("Could not rebuild %s: the previous copy stays", self.name)
+                finally:
+                    connections.close_all()  # this thread's own database connections
 
-        self.rebuilding = threading.Thread(target=rebuild, name=f"rebuild {self.name}", daemon=True)
-        self.rebuilding.start()
+            self.rebuilding = threading.Thread(target=rebuild, name=f"rebuild {self.name}", daemon=True)
+            self.rebuilding.start()
 
     def _usable(self, copy, version, tag, now):
         return copy is not None and copy.tag == tag and (copy.version == version or now - copy.built_at < self.max_age)
@@ -166,36 +179,51 @@ class ProcessCopy:
             return version, held, True, False
         cache = catalogue_cache._cache()
         meta = cache.get(self.meta_key)
-        if meta is not None and (held is None or meta[0] != held.token):
-            stored = self._load(tag)
+        if self._newer(meta, held, tag):
+            stored = self._load(tag, meta)
             if self._usable(stored, version, tag, now):
                 return version, stored, True, False
             if stored is not None and (held is None or stored.built_at > held.built_at):
                 held = stored
-        if cache.add(self.lock_key, 1, BUILD_LOCK_TIMEOUT):
+        token = uuid.uuid4().hex
+        if cache.add(self.lock_key, token, BUILD_LOCK_TIMEOUT):
+            self._lock_token = token
             return version, held, False, True
         if held is not None or not wait:
             return version, held, False, False  # another process is building
         deadline = time.monotonic() + BUILD_WAIT
         while time.monotonic() < deadline and cache.get(self.lock_key) is not None:
             time.sleep(0.05)
-        stored = self._load(tag)
+        stored = self._load(tag, cache.get(self.meta_key))
         if self._usable(stored, version, tag, now):
             return version, stored, True, False
         return version, None, False, False
 
+    @staticmethod
+    def _newer(meta, held, tag):
+        """Whether the shared meta names a copy of `tag` other than the one held (worth loading)."""
+        return meta is not None and meta[4] == tag and (held is None or meta[0] != held.token)
+
+    def _release_lock(self, owner):
+        """Give back the build lock if this process still holds it (never another process's)."""
+        if not owner:
+            return
+        token, self._lock_token = self._lock_token, None
+        with contextlib.suppress(Exception):
+            cache = catalogue_cache._cache()
+            if token is not None and cache.get(self.lock_key) == token:
+                cache.delete(self.lock_key)
+
     def _build_and_share(self, version, tag, owner):
         try:
             copy = self._build(version, tag)
-            if owner:
+            if owner and version is not None:
                 try:
                     self._share(copy)
                 except Exception as error:  # noqa: BLE001 (logged; the copy still serves this process)
                     logger.warning("Catalogue cache unavailable (%s): %s not shared", error, self.name)
         finally:
-            if owner:
-                with contextlib.suppress(Exception):  # the lock expires by itself
-                    catalogue_cache._cache().delete(self.lock_key)
+            self._release_lock(owner)
         return copy
 
     def _share(self, copy):
@@ -209,35 +237,42 @@ class ProcessCopy:
         else:
             cache.delete(self.value_key)
             path = self._write_file(data)
-        cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, path), None)
+        meta = (copy.token, copy.version, copy.built_at, path and (socket.gethostname(), path), copy.tag)
+        cache.set(self.meta_key, meta, None)
 
     def _write_file(self, data):
         """Write `data` to this copy's file, whole or not at all (a reader holds the old file or the new one)."""
         directory = Path(settings.PROCESS_COPY_DIR)
+        path = directory / f"{self.name}.pickle"
+        partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            path = directory / f"{self.name}.pickle"
-            partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
             partial.write_bytes(data)
             os.replace(partial, path)
         except OSError as error:
             logger.warning("Could not write %s to %s (%s): each process builds its own", self.name, directory, error)
+            with contextlib.suppress(OSError):
+                partial.unlink()
             return None
         return str(path)
 
-    def _load(self, tag):
-        """The copy another process shared for `tag`, or None."""
-        cache = catalogue_cache._cache()
-        data = cache.get(self.value_key)
-        if data is None:
-            meta = cache.get(self.meta_key)
-            path = meta[3] if meta is not None and len(meta) > 3 else None
-            try:
-                data = Path(path).read_bytes() if path else None
-            except OSError:  # another host's file, or removed: this process builds its own
+    def _load(self, tag, meta):
+        """The copy another process shared for `tag` (named by `meta`), or None."""
+        if meta is None or meta[4] != tag:
+            return None
+        data = catalogue_cache._cache().get(self.value_key)
+        if data is None and meta[3] is not None:
+            host, path = meta[3]
+            try:  # another host's file is not this host's: this process builds its own
+                data = Path(path).read_bytes() if host == socket.gethostname() else None
+            except OSError:
                 data = None
-        stored = pickle.loads(data) if data is not None else None  # noqa: S301 (written by _share, above)
-        return stored if stored is not None and stored.tag == tag else None
+        try:
+            stored = pickle.loads(data) if data is not None else None  # noqa: S301 (written by _share, above)
+        except Exception:  # written by another version of the code: built again
+            logger.info("Shared %s unreadable: built again", self.name, exc_info=True)
+            return None
+        return stored if isinstance(stored, Copy) and stored.tag == tag else None
 
     def _build(self, version, tag):
         started = time.time()
@@ -250,3 +285,7 @@ class ProcessCopy:
         """Drop this process's copy (tests)."""
         self.held = None
         self.checked_at = 0.0
+
+
+class CacheOff(Exception):
+    """The catalogue cache is switched off: each process keeps its own copy."""

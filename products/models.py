@@ -191,7 +191,7 @@ class ProductQuerySet(models.QuerySet):
         """
         words = search_words(query)
         if not words:
-            return self
+            return self.order_by("name_key", "pk")
         phrase = " ".join(words)
         in_name = Q(*(LessThanOrEqual(StrIndex("search_text", Value(word)), Length("name")) for word in words))
         tier = Case(
@@ -221,12 +221,13 @@ class ProductQuerySet(models.QuerySet):
             return []
         phrase = " ".join(words)
         if connection.vendor == "postgresql":
+            db = self.db  # one database for the timeout and the scan (the router could pick another)
             try:
-                with transaction.atomic(using=self.db):
-                    with connections[self.db].cursor() as cursor:
+                with transaction.atomic(using=db):
+                    with connections[db].cursor() as cursor:
                         cursor.execute("SET LOCAL statement_timeout = %s", [SIMILAR_TIMEOUT_MS])
-                    found = list(self.nearest(phrase, limit))
-                    with connections[self.db].cursor() as cursor:
+                    found = list(self.using(db).nearest(phrase, limit))
+                    with connections[db].cursor() as cursor:
                         cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
             except OperationalError:  # cancelled by the timeout: no near misses this time
                 logger.info("Near misses of %r not found within %s ms", phrase, SIMILAR_TIMEOUT_MS)

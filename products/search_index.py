@@ -42,6 +42,9 @@ from .models import Product
 HIT_CACHE_SIZE = 512
 _NOWHERE = np.iinfo(np.int32).max
 CHUNK = 10_000
+# The shape of a SearchIndex: a copy shared by code of another shape (or another numpy) is never loaded.
+# Change it with the class's attributes.
+INDEX_FORMAT = 1
 # Up to this many vocabulary words, a search word's postings are copied run by run.
 FEW_WORDS = 64
 
@@ -253,4 +256,4 @@ def published_index() -> SearchIndex | None:
     runs in the database)."""
     if not settings.SEARCH_INDEX:
         return None
-    return PUBLISHED.get(tag=validity.today().isoformat(), wait=False)
+    return PUBLISHED.get(tag=f"{INDEX_FORMAT}:{np.__version__}:{validity.today().isoformat()}", wait=False)

@@ -37,8 +37,10 @@ def product_list(request):
     results = filterset.indexed_results()
     if results is None:
         rows = filterset.qs
-        results = DeferredJoin(rows, rows.for_cards())
-    page = filterset.paginate(results, per_page=PAGE_SIZE, count=filterset.total, max_pages=MAX_PAGES)
+        results, count = DeferredJoin(rows, rows.for_cards()), filterset.total
+    else:
+        count = results.count()  # the pages of the index's own list (the total may be another copy's)
+    page = filterset.paginate(results, per_page=PAGE_SIZE, count=count, max_pages=MAX_PAGES)
     suggestions = []
     # Near misses only when the words match nothing at all (an empty facet cube); when they match
     # elsewhere, the filters to relax are the way out (and a trigram pass over the catalogue is not).

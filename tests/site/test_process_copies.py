@@ -210,3 +210,24 @@ def test_a_process_behind_serves_the_newest_copy_shared_while_it_rebuilds(monkey
     clock[0] += 31
     cache.add(first.lock_key, 1, 60)  # a third process is building the next one
     assert second.get() == 2  # behind as well, but newer than its own copy 1
+
+
+def test_with_the_catalogue_cache_off_outside_the_suite_each_process_keeps_its_copy(settings):
+    settings.CATALOGUE_CACHE = False
+    settings.TESTING = False
+    first, _second = two_processes(max_age=30)
+    assert [first.get(), first.get()] == [1, 1]
+
+
+def test_a_copy_of_another_tag_shared_is_never_loaded():
+    first, second = two_processes()
+    assert first.get(tag="format-1") == 1
+    assert second.get(tag="format-2") == 2  # built, not loaded and thrown away
+    assert second.builds == 1
+
+
+def test_an_unreadable_shared_copy_is_built_again():
+    first, second = two_processes()
+    assert first.get() == 1
+    cache.set(first.value_key, b"not a pickle", None)
+    assert second.get() == 2
