@@ -159,11 +159,16 @@ def test_a_rebuild_ending_leaves_the_lock_free(monkeypatch):
     copy.rebuilding.join(10)
 
 
-def test_a_copy_too_big_for_the_cache_goes_through_a_file_of_the_host(monkeypatch, settings, tmp_path):
+@pytest.fixture
+def big_copies(monkeypatch, settings, tmp_path):
+    """Two processes' copies of a value too big for the cache, shared through files under tmp_path/copies."""
     monkeypatch.setattr(process_copies, "SHARE_LIMIT", 10)
     settings.PROCESS_COPY_DIR = tmp_path / "copies"
-    first = ProcessCopy("big-value", lambda: "x" * 100)
-    second = ProcessCopy("big-value", lambda: "y" * 100)
+    return ProcessCopy("big-value", lambda: "x" * 100), ProcessCopy("big-value", lambda: "y" * 100)
+
+
+def test_a_copy_too_big_for_the_cache_goes_through_a_file_of_the_host(big_copies, tmp_path):
+    first, second = big_copies
     assert first.get() == "x" * 100
     assert cache.get(first.value_key) is None
     assert [p.name for p in (tmp_path / "copies").iterdir()] == ["big-value.pickle"]
@@ -171,11 +176,8 @@ def test_a_copy_too_big_for_the_cache_goes_through_a_file_of_the_host(monkeypatc
     assert second.builds == 0
 
 
-def test_a_copy_in_another_hosts_file_is_built_here(monkeypatch, settings, tmp_path):
-    monkeypatch.setattr(process_copies, "SHARE_LIMIT", 10)
-    settings.PROCESS_COPY_DIR = tmp_path / "copies"
-    first = ProcessCopy("big-value", lambda: "x" * 100)
-    second = ProcessCopy("big-value", lambda: "y" * 100)
+def test_a_copy_in_another_hosts_file_is_built_here(big_copies, tmp_path):
+    first, second = big_copies
     assert first.get() == "x" * 100
     (tmp_path / "copies" / "big-value.pickle").unlink()  # as if it were on another host
     assert second.get() == "y" * 100
