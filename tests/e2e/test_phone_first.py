@@ -204,6 +204,24 @@ def test_axe_finds_nothing_serious_on_the_public_pages(demo, live_url, browser_p
     assert not problems, problems
 
 
+def test_no_public_page_is_wider_than_a_phone(demo, live_url, browser_page):
+    """At 360 px the list's filter box and its sort / "Tải về" row once reached past the right edge (the
+    one-column grid sized itself to its widest child): nothing may make the page scroll sideways."""
+    width = SIZES["phone"][0]
+    page = browser_page(*SIZES["phone"])
+    too_wide = {}
+    for path in [*AXE_PAGES, "/en/products/?q=che", "/producers/?province=son-la"]:
+        page.goto(live_url + path)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            too_wide[path] = scroll_width
+    assert too_wide == {}
+    page.goto(live_url + "/products/?q=che")
+    for summary in page.locator(".toolbar summary").all():
+        box = summary.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, summary.inner_text()
+
+
 SCREENSHOT_PAGES = {
     "home": "/",
     "list": "/products/?q=che+shan+tuyet",
