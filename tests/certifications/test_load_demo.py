@@ -117,3 +117,23 @@ def test_no_mark_without_known_dates_is_valid_anywhere(client):
         if c["kind"] in ("certification_mark", "collective_mark")
     }
     assert "valid" not in statuses
+
+
+def test_each_product_is_listed_once():
+    """The January 2025 national batch was once in both files: under the producers' Vietnamese names with
+    their decisions, and again under vietnamnews.vn's English names without a rating, so the catalogue showed
+    each product twice, one copy saying it had no OCOP rating in force. A product name may repeat in a
+    province only for distinct producers, and never across the two files."""
+    from core.text import fold_vietnamese
+
+    province = {p["slug"]: p["province"] for p in DEMO["producers"] + DECISIONS["producers"]}
+
+    def keys(data):
+        return {(fold_vietnamese(p["name"]), province[p["producer"]]) for p in data["products"]}
+
+    assert keys(DEMO) & keys(DECISIONS) == set()
+    call_command("load_demo", verbosity=0)
+    che_dinh = Product.objects.filter(name="Chè đinh", producer__province__slug="thai-nguyen")
+    assert che_dinh.count() == 1
+    assert che_dinh.with_min_stars(5).count() == 1
+    assert not Producer.objects.filter(name__iendswith=" Co Ltd").exists()
