@@ -5,16 +5,18 @@ import io
 import segno
 from django.db import connection
 from django.db.models.expressions import RawSQL
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from core import validity
 from core.filters import DeferredJoin
 from core.i18n import localized_name
 from core.page_cache import cache_public_page
+from core.prepared import PreparedQuery
 from core.validity import IN_FORCE, CertificateKind, Status
 from producers.cache_scopes import province_filter_scopes
 
@@ -64,21 +66,47 @@ def product_list(request):
     return render(request, "products/product_list.html", context)
 
 
-def _published(slug):
-    return get_object_or_404(
+# The product page's queries, built and compiled once per day (core/prepared.py): the same statements on
+# every page, with the slug or the ids as parameters.
+_PRODUCT = PreparedQuery(
+    lambda day, slug: (
         Product.objects.published()
-        .with_current_stars()
-        .select_related("producer__province", "producer__former_province", "category__group"),
-        slug=slug,
-    )
+        .with_current_stars(day)
+        .select_related("producer__province", "producer__former_province", "category__group")
+        .filter(slug=slug)
+    ),
+    key=validity.today,
+    slug="\x00slug\x00",
+)
+_ENTRIES = PreparedQuery(
+    lambda day, product: (
+        _entry_model()
+        .objects.filter(product_id=product)
+        .with_status(day)
+        .select_related("certificate__province", "certificate__former_province", "superseded_by")
+    ),
+    key=validity.today,
+    product=-7_000_000_001,
+)
+
+
+def _entry_model():
+    """The certificate entry (certifications sits above products: reached through the relation)."""
+    return Product._meta.get_field("entries").related_model
+
+
+def _published(slug):
+    found = _PRODUCT(slug=slug)
+    if not found:
+        raise Http404("No product matches the given query.")
+    return found[0]
 
 
 def _entries(product):
-    entries = list(
-        product.entries.with_status().select_related(
-            "certificate__province", "certificate__former_province", "superseded_by"
-        )
-    )
+    entries = _ENTRIES(product=product.pk)
+    to_product = Product._meta.get_field("entries").field  # the entry's key to its product
+    for entry in entries:
+        to_product.set_cached_value(entry, product)
     entries.sort(
         key=lambda e: (
             STATUS_ORDER.get(e.status_code, 9),
@@ -158,16 +186,28 @@ _RELATED_WHERE = (
 )
 
 
-def _related_ids(product):
+def _related_ids(pk, producer, category, name_key):
     """One subquery of the ids of the three lists, each in index order with its own limit."""
     table = connection.ops.quote_name(Product._meta.db_table)
     sql = " UNION ALL ".join(
         _RELATED_PART.format(table=table, where=where, n=RELATED_COUNT, name=f"related_{number}")
         for number, where in enumerate(_RELATED_WHERE)
     )
-    in_category = [product.category_id, product.producer_id, product.name_key]
-    params = [product.pk, product.producer_id, product.pk, *in_category, product.pk, *in_category]
+    in_category = [category, producer, name_key]
+    params = [pk, producer, pk, *in_category, pk, *in_category]
     return RawSQL(sql, params)  # noqa: S611 (a fixed statement; values stay parameters)
+
+
+_RELATED = PreparedQuery(
+    lambda day, **product: (
+        Product.objects.for_cards().only(*CARD_FIELDS, "name_key").filter(pk__in=_related_ids(**product)).order_by()
+    ),
+    key=validity.today,
+    pk=-7_000_000_002,
+    producer=-7_000_000_003,
+    category=-7_000_000_004,
+    name_key="\x00name_key\x00",
+)
 
 
 def related_products(product):
@@ -178,8 +218,9 @@ def related_products(product):
     one subquery (a UNION of the three narrow lists) and their cards fetched in the same query, always,
     so the page's query count does not depend on the data either.
     """
-    picked = _related_ids(product)
-    cards = Product.objects.for_cards().only(*CARD_FIELDS, "name_key").filter(pk__in=picked).order_by()
+    cards = _RELATED(
+        pk=product.pk, producer=product.producer_id, category=product.category_id, name_key=product.name_key
+    )
 
     def place(card):
         if card.producer_id == product.producer_id:

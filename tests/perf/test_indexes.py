@@ -151,6 +151,6 @@ def test_related_products_read_their_indexes(world):
     from products.views import _related_ids
 
     product = Product.objects.published().order_by("pk")[500]
-    picked = _related_ids(product)
+    picked = _related_ids(product.pk, product.producer_id, product.category_id, product.name_key)
     text = plan(f"SELECT * FROM ({picked.sql}) AS picked", picked.params)  # noqa: S608 (a fixed statement)
     assert_no_full_scan(text)

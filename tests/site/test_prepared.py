@@ -1,0 +1,146 @@
+"""Prepared querysets (core/prepared.py): built and compiled once, then the same rows as the ORM's for any value."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from core import validity
+from core.prepared import PreparedQuery
+from products.models import Product
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _product_query(day, slug):
+    return (
+        Product.objects.published()
+        .with_current_stars(day)
+        .select_related("producer__province", "category__group")
+        .filter(slug=slug)
+    )
+
+
+class Counting:
+    """A build function that counts its calls."""
+
+    def __init__(self, build):
+        self.build, self.calls = build, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.build(*args, **kwargs)
+
+
+def _seen(product):
+    """What a page reads of a product: its fields, annotations and the rows joined in."""
+    return (
+        product.pk,
+        product.slug,
+        product.name,
+        product.current_stars,
+        product.current_stars_until,
+        product.producer.name,
+        product.producer.province.slug,
+        product.category.group.code,
+    )
+
+
+def test_a_prepared_query_gives_the_rows_of_the_queryset_for_each_value():
+    rated = f.rated_product(stars=5, name="Chè Shan tuyết", valid_until=validity.today() + datetime.timedelta(days=30))
+    plain = f.product(name="Xoài tròn Yên Châu")
+    f.product(name="Ẩn", is_published=False)
+    build = Counting(_product_query)
+    prepared = PreparedQuery(build, key=validity.today, slug="\x00slug\x00")
+    for product in (rated, plain, rated):
+        (found,) = prepared(slug=product.slug)
+        assert _seen(found) == _seen(_product_query(validity.today(), product.slug).get())
+    assert _seen(prepared(slug=rated.slug)[0])[3] == 5
+    assert prepared(slug="an") == []  # unpublished
+    assert prepared(slug="khong-co") == []
+    # Built once for the model and once as the template; never again for new values.
+    assert build.calls == 2
+
+
+def test_the_prepared_statement_runs_once_per_call_with_the_new_values():
+    first, second = f.product(name="Một"), f.product(name="Hai")
+    prepared = PreparedQuery(_product_query, key=validity.today, slug="\x00slug\x00")
+    prepared(slug=first.slug)
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared(slug=second.slug)[0].pk == second.pk
+    assert len(queries) == 1
+    assert second.slug in str(queries.captured_queries[0]["sql"])  # the value, not the placeholder
+    assert "\x00" not in queries.captured_queries[0]["sql"]
+
+
+def test_a_new_day_builds_a_new_statement(monkeypatch):
+    """The validity annotations compare with the day: yesterday's statement would keep yesterday's stars."""
+    ends = validity.today() + datetime.timedelta(days=1)
+    product = f.rated_product(stars=4, valid_until=ends)
+    prepared = PreparedQuery(_product_query, key=validity.today, slug="\x00slug\x00")
+    assert prepared(slug=product.slug)[0].current_stars == 4
+    later = ends + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: later)
+    assert validity.today() == later
+    assert prepared(slug=product.slug)[0].current_stars is None
+    assert _product_query(later, product.slug).get().current_stars is None
+
+
+def test_changed_settings_build_the_statements_again():
+    product = f.product()
+    build = Counting(_product_query)
+    prepared = PreparedQuery(build, key=validity.today, slug="\x00slug\x00")
+    prepared(slug=product.slug)
+    with override_settings(OCOP_EXPIRING_DAYS=7):
+        prepared(slug=product.slug)
+    assert build.calls == 3
+
+
+def test_prefetch_lookups_are_run_on_the_result():
+    product = f.product()
+    f.product(producer_obj=product.producer, name="Cùng chủ thể")
+    prepared = PreparedQuery(
+        lambda day, slug: (
+            Product.objects.filter(slug=slug).select_related("producer").prefetch_related("producer__products")
+        ),
+        slug="\x00slug\x00",
+    )
+    (found,) = prepared(slug=product.slug)
+    with CaptureQueriesContext(connection) as queries:
+        names = sorted(p.name for p in found.producer.products.all())
+    assert len(queries) == 0
+    assert len(names) == 2
+
+
+def test_a_placeholder_the_statement_does_not_hold_is_refused():
+    """A value that is not a parameter (here a slug compared with None) would be silently ignored."""
+    f.product()
+    prepared = PreparedQuery(lambda day, slug: Product.objects.filter(slug=None), slug="\x00slug\x00")
+    with pytest.raises(ValueError, match="slug"):
+        prepared(slug="x")
+    with pytest.raises(ValueError, match="own"):
+        PreparedQuery(_product_query, slug="a", other="a")
+    with pytest.raises(TypeError):
+        PreparedQuery(_product_query, slug="\x00slug\x00")(name="x")
+
+
+def test_the_product_page_runs_the_prepared_statements(client):
+    """The page's product, entries and related cards: the same rows as the ORM's queries, for two products."""
+    from products import views
+
+    first = f.rated_product(stars=3, name="Mật ong bạc hà")
+    second = f.product(producer_obj=first.producer, name="Mật ong hoa nhãn")
+    for product in (first, second):
+        response = client.get(product.get_absolute_url())
+        assert response.status_code == 200
+        page = response.context["product"]
+        assert _seen(page) == _seen(_product_query(validity.today(), product.slug).get())
+        assert [e.pk for e in response.context["entries"]] == list(
+            product.entries.order_by("pk").values_list("pk", flat=True)
+        )
+        assert [p.pk for p in response.context["related"]] == [first.pk if product == second else second.pk]
+    assert len(views._PRODUCT._templates) == 1
+    assert client.get("/products/khong-co-san-pham-nay/").status_code == 404
