@@ -89,6 +89,17 @@ class Cube:
         cube.codes = {name: codes[rows] for name, codes in self.codes.items()}
         return cube
 
+    def grouped(self) -> "Cube":
+        """The same cube with equal rows merged (their counts added): what a tally reads, in far fewer
+        rows (one per product becomes about one per eight at 100,000 products)."""
+        key = np.zeros(len(self), dtype=np.int64)
+        for name, shift in (("province", 48), ("category", 32), ("kind", 24), ("cert", 0)):
+            key |= self.codes[name].astype(np.int64) << shift
+        _distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        cube = self.subset(first)
+        cube.count = np.bincount(inverse, weights=self.count, minlength=len(first)).astype(np.int64)
+        return cube
+
     def member(self, name: str, wanted) -> np.ndarray:
         """Rows whose `name` value is one of `wanted`."""
         codes = [code for code, value in enumerate(self.values[name]) if value in wanted]

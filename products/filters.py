@@ -66,10 +66,12 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
         model = Product
         fields = []
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, lists_from_index=False, **kwargs):
         # The search index covers the published products: a filter set over another queryset searches
-        # in the database only.
+        # in the database only. With `lists_from_index` (the product list page), a list without q is read
+        # from the index too: its order and its page's keys without a sort of the filtered rows.
         self.over_published = queryset is None
+        self.lists_from_index = lists_from_index
         if queryset is None:
             queryset = Product.objects.published()
         super().__init__(data, queryset, **kwargs)
@@ -81,9 +83,10 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
     def load_choices(self):
         self.load_provinces()
         self.province_ids = {p.slug: p.pk for p in self.provinces}
-        self.categories = list(Category.objects.all())
+        self.categories, self.groups = catalogue_cache.kept_in_process(
+            "choices:categories", lambda: (list(Category.objects.all()), list(ProductGroup.objects.all()))
+        )
         self.category_ids = {c.slug: c.pk for c in self.categories}
-        self.groups = list(ProductGroup.objects.all())
         self.filters["category"].extra["choices"] = [(c.slug, localized_name(c)) for c in self.categories]
         self.filters["group"].extra["choices"] = [(str(g.code), localized_name(g)) for g in self.groups]
         self.filters["stars"].extra["choices"] = [
@@ -176,16 +179,17 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
     @cached_property
     def index_search(self):
         """A search of the published products over the search index (products/search_index.py), or None
-        without q (or while the index is first built): its matches give the facet counts and the results'
-        order without a scan of every text."""
-        if not self.values("q") or not self.over_published:
+        without q unless `lists_from_index` (or while the index is first built): its matches give the
+        facet counts and the results' order without a scan of every text."""
+        if not self.over_published or not (self.values("q") or self.lists_from_index):
             return None
         index = published_index()
         return IndexSearch(index, search_words(self.query_text)) if index is not None else None
 
     def indexed_results(self):
-        """The results of a search as a list to paginate: their keys in order from the index, each page's
-        cards then read by key. None without q (the list is then filterset.qs)."""
+        """The results of a search (or with `lists_from_index` of any list) as a list to paginate: their keys
+        in order from the index, each page's cards then read by key. None when the index does not answer
+        (the list is then filterset.qs)."""
         if self.index_search is None:
             return None
         keys = self.index_search.results(self.row_tests(), self.sort_order)

@@ -117,7 +117,15 @@ class SearchIndex:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_hits"] = {}
+        state.pop("_grouped", None)
         return state
+
+    def grouped_cube(self):
+        """The cube with equal rows merged, made once per copy: the tallies of lists without words."""
+        grouped = self.__dict__.get("_grouped")
+        if grouped is None:
+            grouped = self._grouped = self.cube.grouped()
+        return grouped
 
     # --- Words -------------------------------------------------------------------------------------
 
@@ -219,8 +227,13 @@ class IndexSearch:
         self.index = index
         self.words = list(words)
         self._occurrences = {}
-        self.rows = index.matching(self.words, self.occurrences)
-        self.cube = index.cube.subset(self.rows)
+        # row_cube: one row per match (the results' tests); cube: what the facet counts tally.
+        if self.words:
+            self.rows = index.matching(self.words, self.occurrences)
+            self.row_cube = self.cube = index.cube.subset(self.rows)
+        else:  # a list without words: every published product, counted over the merged cube
+            self.rows = np.arange(len(index))
+            self.row_cube, self.cube = index.cube, index.grouped_cube()
 
     def occurrences(self, word):
         """The index's occurrences of `word`, worked out once per search (matching and ranking both read them)."""
@@ -230,7 +243,7 @@ class IndexSearch:
 
     def results(self, tests: dict, sort: str) -> np.ndarray:
         """The primary keys of the matches that pass `tests` (the cube's filter tests), in order."""
-        rows = self.rows[columns.passing(self.cube, tests)]
+        rows = self.rows[columns.passing(self.row_cube, tests)]
         return self.index.pks[self.index.ordered(rows, self.words, sort, self.occurrences)]
 
 

@@ -35,7 +35,7 @@ STATUS_ORDER = {status: order for order, status in enumerate(Status)}
 @require_safe
 @cache_public_page(scopes=province_filter_scopes, national=True)
 def product_list(request):
-    filterset = ProductFilter(request.GET)
+    filterset = ProductFilter(request.GET, lists_from_index=True)
     results = filterset.indexed_results()
     if results is None:
         rows = filterset.qs

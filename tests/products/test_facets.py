@@ -121,6 +121,18 @@ def test_the_counts_are_what_their_definition_gives(cube, tests):
     assert facets.count_facets(cube, tests, VALUES) == _by_definition(cube, tests, VALUES)
 
 
+@settings(max_examples=200, deadline=None)
+@given(cube=st.lists(ROWS, max_size=40), tests=TESTS)
+def test_a_merged_cube_counts_what_its_rows_count(cube, tests):
+    """Cube.grouped (the lists without words read it from the search index): equal rows merged, the
+    counts the same, and no more rows than distinct (province, category, kind, level, bits)."""
+    rows = columns.Cube(cube)
+    merged = rows.grouped()
+    assert facets.count_facets(merged, tests, VALUES) == facets.count_facets(rows, tests, VALUES)
+    assert len(merged) == len({row[:5] for row in cube})
+    assert sum(merged.count.tolist()) == sum(row[5] for row in cube)
+
+
 def test_the_column_form_keeps_every_row_and_pickles_whole():
     cube = columns.Cube(CUBE)
     assert cube.rows() == CUBE
