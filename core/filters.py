@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core import cache
 from core.i18n import localized_name
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -270,7 +271,10 @@ class ProvinceFilterMixin:
         return model
 
     def load_provinces(self):
-        provinces = list(self.province_model().objects.select_related("merged_into"))
+        model = self.province_model()
+        provinces = cache.kept_in_process(
+            f"choices:{model._meta.label}", lambda: list(model.objects.select_related("merged_into"))
+        )
         self.provinces = [p for p in provinces if p.is_current]
         self.former_provinces = {p.slug: p for p in provinces if not p.is_current}
         self.filters["province"].extra["choices"] = [(p.slug, localized_name(p)) for p in self.provinces]

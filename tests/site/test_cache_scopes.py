@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core import cache
 from tests import factories as f
@@ -154,3 +156,41 @@ def test_deleting_a_product_replaces_its_producers_and_provinces_pages(
         assert state(client, paths[name]) == "miss", name
     for name in ("qn_product", "qn_list", "qn_province"):
         assert state(client, paths[name]) == "hit", name
+
+
+def _choice_queries(queries):
+    tables = ('"producers_province"', '"products_category"', '"products_productgroup"')
+    return [q["sql"] for q in queries.captured_queries if any(f"FROM {table}" in q["sql"] for table in tables)]
+
+
+def test_the_filters_choices_are_kept_until_a_province_category_or_group_changes(
+    two_provinces, django_capture_on_commit_callbacks
+):
+    """Each list read its provinces, categories and groups (three queries); they are kept in the process
+    until the `all` version moves, which a write to any of those tables does; a product write does not."""
+    from products.filters import ProductFilter
+    from products.models import ProductGroup
+
+    son_la, _quang_ninh = two_provinces
+    cache._kept.clear()
+    ProductFilter({"province": "son-la"})  # loads and keeps them
+    with CaptureQueriesContext(connection) as queries:
+        kept = ProductFilter({"province": "son-la"})
+    assert _choice_queries(queries) == []  # the cache's own lookup only (Redis in production)
+    assert {p.slug for p in kept.provinces} >= {"son-la", "quang-ninh"}
+    with django_capture_on_commit_callbacks(execute=True):
+        son_la.save()
+    with CaptureQueriesContext(connection) as queries:
+        ProductFilter({"province": "son-la"})
+    assert _choice_queries(queries) == []
+    for changed in (son_la.category, ProductGroup.objects.first(), son_la.producer.province):
+        with django_capture_on_commit_callbacks(execute=True):
+            changed.name = changed.name + " (mới)"
+            changed.save()
+        with CaptureQueriesContext(connection) as queries:
+            again = ProductFilter({"province": "son-la"})
+        assert len(_choice_queries(queries)) == 3
+        names = [c.name for c in again.categories] + [g.name for g in again.groups]
+        names += [p.name for p in again.provinces]
+        assert changed.name in names
+    cache._kept.clear()
