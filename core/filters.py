@@ -66,6 +66,7 @@ class DeferredJoin:
 class RowsByKey:
     """A list of primary keys to paginate, in order; a page's rows are read from `rows` by key.
 
+    `rows` is a queryset, or a function from a list of keys to their rows (a core.prepared.PreparedByKeys).
     Keys whose rows `rows` no longer holds (removed since the list was made) are left out of the page.
     """
 
@@ -85,7 +86,10 @@ class RowsByKey:
         if not isinstance(index, slice):
             raise TypeError("RowsByKey supports slices only")
         keys = [int(key) for key in self.keys[index]]
-        found = {row.pk: row for row in self.rows.filter(pk__in=keys)} if keys else {}
+        if not keys:
+            return []
+        rows = self.rows(keys) if callable(self.rows) else self.rows.filter(pk__in=keys)
+        found = {row.pk: row for row in rows}
         return [found[key] for key in keys if key in found]
 
 

@@ -119,6 +119,32 @@ class PreparedQuery:
             self._templates.clear()
 
 
+class PreparedByKeys:
+    """`build(key, keys)` over a list of primary keys (`pk__in`), prepared once per length of the list.
+
+    The IN list's length is part of the statement: each length gets its own PreparedQuery (a page of
+    results has at most a page's length, so a few dozen at most), called with the keys as its values.
+    """
+
+    def __init__(self, build, *, key=None):
+        self.build = build
+        self.key = key
+        self._by_length = {}
+
+    def __call__(self, keys) -> list:
+        keys = [int(key) for key in keys]
+        if not keys:
+            return []
+        prepared = self._by_length.get(len(keys))
+        if prepared is None:
+            sentinels = {f"key{number}": -7_100_000_000 - number for number in range(len(keys))}
+            prepared = PreparedQuery(
+                lambda key_value, **keys: self.build(key_value, list(keys.values())), key=self.key, **sentinels
+            )
+            self._by_length[len(keys)] = prepared
+        return prepared(**{f"key{number}": value for number, value in enumerate(keys)})
+
+
 def forget_all(**kwargs):
     """Settings (a test's override, say) may change what the statements hold: build them again."""
     for prepared in PreparedQuery._all:

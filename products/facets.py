@@ -38,7 +38,6 @@ class FacetOption:
     label: str
     count: int
     selected: bool
-    toggle_url: str
 
 
 @dataclass

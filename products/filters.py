@@ -21,6 +21,7 @@ from core import cache as catalogue_cache
 from core import validity
 from core.filters import LenientFilterSet, ProvinceFilterMixin, RowsByKey
 from core.i18n import localized_name
+from core.prepared import PreparedByKeys
 from core.validity import STAR_LEVELS, CertificateKind
 from producers.models import Producer
 
@@ -48,6 +49,12 @@ FIELD_PARAMETERS = {
 def certificate_kinds():
     """(value, label) of the certificate kinds."""
     return CertificateKind.choices
+
+
+# A page of cards by their keys (the index's lists): the statement prepared once per day and page length.
+CARDS_BY_KEY = PreparedByKeys(
+    lambda day, keys: Product.objects.published().for_cards(day).filter(pk__in=keys), key=validity.today
+)
 
 
 class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
@@ -193,7 +200,7 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
         if self.index_search is None:
             return None
         keys = self.index_search.results(self.row_tests(), self.sort_order)
-        return RowsByKey(keys, Product.objects.published().for_cards())
+        return RowsByKey(keys, CARDS_BY_KEY)
 
     def rated_by_province(self):
         """{province slug: products with an OCOP rating in force}, from the cube."""
@@ -254,12 +261,8 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
                 # Long lists show only what would give results (and what is ticked).
                 if name in ("province", "category") and not count and not is_selected:
                     continue
-                url = (
-                    self.toggle(name, value)
-                    if facet.multiple
-                    else self.query_string(stars=None if is_selected else value)
-                )
-                facet.options.append(FacetOption(value, str(label), count, is_selected, url))
+                # No link per option: the panel is a form of checkboxes (80 query strings a page saved).
+                facet.options.append(FacetOption(value, str(label), count, is_selected))
             facets.append(facet)
         return facets
 

@@ -121,15 +121,20 @@ class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def for_cards(self):
+    def for_cards(self, day=None):
         """What a product card shows, in one query: current stars, producer, province, group, GI and mark badges."""
+        day = day or validity.today()
         return (
-            self.with_current_stars()
+            self.with_current_stars(day)
             .select_related("producer__province", "category__group")
             .only(*CARD_FIELDS)
             .annotate(
-                has_gi=ExpressionWrapper(self.certified_q([CertificateKind.GI]), output_field=models.BooleanField()),
-                has_mark=ExpressionWrapper(self.certified_q(validity.MARK_KINDS), output_field=models.BooleanField()),
+                has_gi=ExpressionWrapper(
+                    self.certified_q([CertificateKind.GI], day), output_field=models.BooleanField()
+                ),
+                has_mark=ExpressionWrapper(
+                    self.certified_q(validity.MARK_KINDS, day), output_field=models.BooleanField()
+                ),
             )
         )
 

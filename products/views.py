@@ -200,7 +200,7 @@ def _related_ids(pk, producer, category, name_key):
 
 _RELATED = PreparedQuery(
     lambda day, **product: (
-        Product.objects.for_cards().only(*CARD_FIELDS, "name_key").filter(pk__in=_related_ids(**product)).order_by()
+        Product.objects.for_cards(day).only(*CARD_FIELDS, "name_key").filter(pk__in=_related_ids(**product)).order_by()
     ),
     key=validity.today,
     pk=-7_000_000_002,

@@ -144,3 +144,29 @@ def test_the_product_page_runs_the_prepared_statements(client):
         assert [p.pk for p in response.context["related"]] == [first.pk if product == second else second.pk]
     assert len(views._PRODUCT._templates) == 1
     assert client.get("/products/khong-co-san-pham-nay/").status_code == 404
+
+
+def test_cards_by_key_are_the_querysets_rows_for_each_page_length():
+    """A page of the index's list reads its cards by key: one prepared statement per page length."""
+    from core.prepared import PreparedByKeys
+    from products.filters import CARDS_BY_KEY
+
+    made = [f.rated_product(stars=3 + n % 3, name=f"Sản phẩm {n}") for n in range(5)]
+    hidden = f.product(is_published=False)
+    build = Counting(lambda day, keys: Product.objects.published().for_cards(day).filter(pk__in=keys))
+    by_key = PreparedByKeys(build, key=validity.today)
+    for keys in ([made[0].pk], [made[3].pk, made[1].pk], [p.pk for p in made], [made[2].pk, hidden.pk]):
+        expected = {p.pk: p for p in Product.objects.published().for_cards().filter(pk__in=keys)}
+        found = {p.pk: p for p in by_key(keys)}
+        assert found.keys() == expected.keys()
+        for pk, card in found.items():
+            assert (card.current_stars, card.has_gi, card.has_mark, card.producer.province.name) == (
+                expected[pk].current_stars,
+                expected[pk].has_gi,
+                expected[pk].has_mark,
+                expected[pk].producer.province.name,
+            )
+    assert by_key([]) == []
+    by_key([made[4].pk, made[0].pk])  # a length seen before builds nothing new
+    assert build.calls == 2 * 3  # lengths 1, 2 and 5: once each for the model, once as the template
+    assert [p.pk for p in CARDS_BY_KEY([made[1].pk])] == [made[1].pk]
