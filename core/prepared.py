@@ -16,12 +16,35 @@ tests compare each prepared query's rows with the plain queryset's.
 """
 
 import copy
+import datetime
+import decimal
+import hashlib
+import logging
 import threading
+import uuid
+from contextlib import nullcontext
 
+from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import connections, router
+from django.db import DatabaseError, connections, router, transaction
+from django.db.backends.signals import connection_created
 from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL types of the statement's parameters, by their Python type (after Django prepared them).
+_SERVER_TYPES = {
+    bool: "boolean",
+    int: "bigint",
+    float: "double precision",
+    decimal.Decimal: "numeric",
+    datetime.datetime: "timestamptz",  # aware ones only (see _server_statement)
+    datetime.date: "date",
+    datetime.time: "time",
+    uuid.UUID: "uuid",
+    str: "text",
+}
 
 
 class _Run:
@@ -52,6 +75,7 @@ class _Template:
         missing = set(sentinels) - set(self.slots.values())
         if missing:
             raise ValueError(f"placeholders not found in the query's parameters: {sorted(missing)}")
+        self.server = _server_statement(self.sql, self.params)  # (name, PREPARE text) or None
 
     def params_for(self, values):
         params = list(self.params)
@@ -101,6 +125,8 @@ class PreparedQuery:
         compiler = copy.copy(template.compiler)
         compiler.connection = connections[db]
         sql, params = template.sql, template.params_for(values)
+        if template.server and settings.DB_PREPARED_STATEMENTS and compiler.connection.vendor == "postgresql":
+            sql = _execute_prepared(compiler.connection, template, params) or sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         results = list(ModelIterable(_Run(template.queryset, compiler, db)))
         lookups = template.queryset._prefetch_related_lookups
@@ -117,6 +143,66 @@ class PreparedQuery:
     def forget(self):
         with self._lock:
             self._templates.clear()
+
+
+# --- PostgreSQL: the statement also prepared on the server ------------------------------------------
+# Planning the product page's three statements took PostgreSQL ~2.7 ms, running them ~0.4 ms. Each
+# connection (kept CONN_MAX_AGE seconds) PREPAREs a statement the first time it runs it; later runs are an
+# EXECUTE of the plan PostgreSQL keeps (a generic plan after five runs, when it is no worse). A pooler in
+# transaction mode (PgBouncer) cannot keep a session's statements: DJANGO_DB_PREPARED_STATEMENTS=0.
+
+
+def _server_statement(sql, params):
+    """(name, PREPARE statement) of `sql`, its %s placeholders numbered; None when a parameter's type is
+    not one of _SERVER_TYPES (None, say, whose type PostgreSQL could not be told)."""
+    types = []
+    for param in params:
+        kind = _SERVER_TYPES.get(type(param))
+        if kind is None or (isinstance(param, datetime.datetime) and param.tzinfo is None):
+            return None
+        types.append(kind)
+    pieces, number = [], 0
+    for part in sql.split("%%"):
+        numbered = part.split("%s")
+        text = numbered[0]
+        for rest in numbered[1:]:
+            number += 1
+            text += f"${number}{rest}"
+        pieces.append(text)
+    if number != len(params):
+        return None
+    body = "%".join(pieces)
+    name = "ocop_" + hashlib.sha256(f"{types}{body}".encode()).hexdigest()[:24]
+    arguments = f" ({', '.join(types)})" if types else ""
+    return name, f"PREPARE {name}{arguments} AS {body}"
+
+
+def _forget_statements(sender, connection, **kwargs):
+    """A new connection holds no prepared statement."""
+    connection.ocop_prepared = set()
+
+
+connection_created.connect(_forget_statements, dispatch_uid="core.prepared.forget_statements")
+
+
+def _execute_prepared(connection, template, params):
+    """The EXECUTE statement of `template` on `connection` (PREPAREd there first if need be), or None
+    when it could not be prepared (then run as plain SQL)."""
+    name, prepare = template.server
+    connection.ensure_connection()
+    prepared = connection.__dict__.setdefault("ocop_prepared", set())
+    if name not in prepared:
+        try:
+            # Inside a transaction a failure must not abort it: a savepoint around the PREPARE.
+            guard = transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext()
+            with guard, connection.cursor() as cursor:
+                cursor.execute(prepare)
+        except DatabaseError:
+            logger.warning("Could not prepare %s: running it as plain SQL", name, exc_info=True)
+            template.server = None
+            return None
+        prepared.add(name)
+    return f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
 
 
 class PreparedByKeys:

@@ -383,6 +383,9 @@ CATALOGUE_PAGE_CACHE = env.bool("DJANGO_CATALOGUE_PAGE_CACHE", default=True)
 CATALOGUE_NATIONAL_SECONDS = env.int("DJANGO_CATALOGUE_NATIONAL_SECONDS", default=30)
 # Searches of the product list from the in-memory index (products/search_index.py); off: in the database.
 SEARCH_INDEX = env.bool("DJANGO_SEARCH_INDEX", default=True)
+# The public pages' fixed statements (core/prepared.py) also PREPAREd on PostgreSQL, once per connection:
+# off behind a pooler in transaction mode (PgBouncer), which cannot keep a session's statements.
+DB_PREPARED_STATEMENTS = env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True)
 # Where a value kept in every process (the search index) too big for the cache is shared by the host's
 # processes (core/process_copies.py).
 PROCESS_COPY_DIR = env.path("DJANGO_PROCESS_COPY_DIR", default=VAR_DIR / "copies")

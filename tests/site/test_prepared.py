@@ -170,3 +170,51 @@ def test_cards_by_key_are_the_querysets_rows_for_each_page_length():
     by_key([made[4].pk, made[0].pk])  # a length seen before builds nothing new
     assert build.calls == 2 * 3  # lengths 1, 2 and 5: once each for the model, once as the template
     assert [p.pk for p in CARDS_BY_KEY([made[1].pk])] == [made[1].pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE/EXECUTE are PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_postgresql_the_statement_is_prepared_once_per_connection(settings):
+    """Planning cost more than running: each connection PREPAREs the statement once, then EXECUTEs it."""
+    first, second = f.product(name="Một"), f.product(name="Hai")
+    build = _product_query
+    prepared = PreparedQuery(build, key=validity.today, slug="\x00slug\x00")
+    connection.close()  # a connection of its own: no other test's statements on it
+
+    def statements(queries):
+        return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared(slug=first.slug)[0].pk == first.pk
+        assert prepared(slug=second.slug)[0].pk == second.pk
+    sql = statements(queries)
+    assert sql[0].startswith("PREPARE ocop_") and "$1" in sql[0]
+    assert sql[1].startswith("EXECUTE ocop_") and first.slug in sql[1]
+    assert sql[2].startswith("EXECUTE ocop_") and second.slug in sql[2]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [sql[0].split()[1]])
+        assert cursor.fetchone()[0] == 1
+    connection.close()  # the next query opens a new connection, which holds no statement yet
+    with CaptureQueriesContext(connection) as queries:
+        assert _seen(prepared(slug=second.slug)[0]) == _seen(build(validity.today(), second.slug).get())
+    assert [q.split()[0] for q in statements(queries)][:2] == ["PREPARE", "EXECUTE"]
+    settings.DB_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared(slug=first.slug)[0].pk == first.pk
+    assert statements(queries)[-1].startswith("SELECT")
+
+
+def test_the_server_statement_numbers_the_placeholders_and_names_their_types():
+    from core.prepared import _server_statement
+
+    name, prepare = _server_statement(
+        "SELECT * FROM t WHERE a = %s AND b LIKE 'x%%' AND c >= %s AND d = %s",
+        ("slug", datetime.date(2026, 12, 6), 7),
+    )
+    assert (
+        prepare
+        == f"PREPARE {name} (text, date, bigint) AS SELECT * FROM t WHERE a = $1 AND b LIKE 'x%' AND c >= $2 AND d = $3"
+    )
+    assert _server_statement("SELECT %s", (None,)) is None  # no type to tell PostgreSQL
+    assert _server_statement("SELECT %s", (datetime.datetime(2026, 1, 1),)) is None  # naive
+    assert _server_statement("SELECT 1", ())[1].endswith("AS SELECT 1")
