@@ -211,10 +211,9 @@ def test_the_server_statement_numbers_the_placeholders_and_names_their_types():
         "SELECT * FROM t WHERE a = %s AND b LIKE 'x%%' AND c >= %s AND d = %s",
         ("slug", datetime.date(2026, 12, 6), 7),
     )
-    assert (
-        prepare
-        == f"PREPARE {name} (text, date, bigint) AS SELECT * FROM t WHERE a = $1 AND b LIKE 'x%' AND c >= $2 AND d = $3"
-    )
+    head, body = prepare.split(" AS ", 1)
+    assert head == f"PREPARE {name} (text, date, bigint)"
+    assert body == "SELECT * FROM t WHERE a = $1 AND b LIKE 'x%' AND c >= $2 AND d = $3"
     assert _server_statement("SELECT %s", (None,)) is None  # no type to tell PostgreSQL
     assert _server_statement("SELECT %s", (datetime.datetime(2026, 1, 1),)) is None  # naive
     assert _server_statement("SELECT 1", ())[1].endswith("AS SELECT 1")
