@@ -21,7 +21,7 @@ from core.validity import IN_FORCE, CertificateKind, Status
 from producers.cache_scopes import province_filter_scopes
 
 from .filters import ProductFilter
-from .models import CARD_FIELDS, IP_KINDS, Product
+from .models import CARD_FIELDS, IP_KINDS, Product, ProductImage
 
 PAGE_SIZE = 24
 # OFFSET pagination slows down deep into a big table; past this a visitor narrows the filters instead.
@@ -88,6 +88,9 @@ _ENTRIES = PreparedQuery(
     key=validity.today,
     product=-7_000_000_001,
 )
+
+
+_PHOTOS = PreparedQuery(lambda day, product: ProductImage.objects.filter(product_id=product), product=-7_000_000_005)
 
 
 def _entry_model():
@@ -235,7 +238,7 @@ def related_products(product):
 def product_detail(request, slug):
     product = _published(slug)
     entries = _entries(product)
-    photos = list(product.photos.all())
+    photos = _PHOTOS(product=product.pk)
     related = related_products(product)
     image_url = request.build_absolute_uri(product.image.url) if product.image else None
     context = {
