@@ -87,6 +87,9 @@ class ProcessCopy:
         self.rebuilding: threading.Thread | None = None
         self._guard = threading.Lock()  # one rebuild thread at a time; `held` only moves forward
         self._lock_token = None  # the value of the build lock this process holds, if any
+        # False: a rebuild runs in the calling thread (the test suite: another thread's database
+        # connection would not see the test's own transaction).
+        self.background = True
 
     @property
     def max_age(self) -> float:
@@ -133,6 +136,8 @@ class ProcessCopy:
             if copy is not None or not wait:
                 if owner:
                     self._rebuild_in_background(version, tag, owner)
+                    if not self.background:  # built already, in this thread
+                        copy = self.held if self.held is not None and self.held.tag == tag else copy
                 if copy is None:
                     return None
                 # else: the copy at hand is served until the new one is ready
@@ -151,6 +156,9 @@ class ProcessCopy:
 
     def _rebuild_in_background(self, version, tag, owner):
         """Build the new copy in a thread of this process (the request goes on with the copy it has)."""
+        if not self.background:
+            self._hold(self._build_and_share(version, tag, owner))
+            return
         with self._guard:
             if self.rebuilding is not None and self.rebuilding.is_alive():
                 self._release_lock(owner)  # the lock came free as the last rebuild ended: let it go again

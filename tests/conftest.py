@@ -18,8 +18,10 @@ def today():
 def _no_process_copies():
     """Values kept in the process (the search index) are built from each test's own rows."""
     from core.process_copies import forget_all
+    from products.search_index import PUBLISHED
 
     forget_all()
+    PUBLISHED.background = False  # built in the test's thread, over the test's own transaction
     yield
     forget_all()
 

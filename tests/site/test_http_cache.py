@@ -88,20 +88,27 @@ def test_ignored_parameters_give_the_canonical_page_and_its_cache_entry(client, 
     assert client.get("/products/?province=son-la&stars=5")["X-Catalogue-Cache"] == "miss"
 
 
+@pytest.mark.parametrize("search_index", [True, False], ids=["index", "database"])
 def test_without_the_page_cache_pages_are_built_each_time_and_shared_pieces_stay_cached(
-    client, settings, monkeypatch, catalogue
+    client, settings, monkeypatch, catalogue, search_index
 ):
+    """The lists' shared piece: the search index (kept by the process), or without it the national cube."""
     from products import facets
+    from products import search_index as index_module
 
     settings.CATALOGUE_CACHE = True
     settings.CATALOGUE_PAGE_CACHE = False
+    settings.SEARCH_INDEX = search_index
     built, original = [], facets.build_cube
     monkeypatch.setattr(facets, "build_cube", lambda products, day: built.append(day) or original(products, day))
+    builds = index_module.PUBLISHED.builds
     for path in ("/products/?stars=4", "/products/?stars=4", "/products/?province=son-la"):
         response = client.get(path)
         assert response.status_code == 200 and "X-Catalogue-Cache" not in response, path
         assert response["Cache-Control"].startswith("public"), path  # still for HTTP caches
-    assert len(built) == 1  # one national cube for the three pages
+        assert catalogue[0].name in response.content.decode(), path
+    # One index, or one national cube, for the three pages.
+    assert (index_module.PUBLISHED.builds - builds, len(built)) == ((1, 0) if search_index else (0, 1))
 
 
 def test_page_numbers_with_leading_zeros_are_the_same_page(client, settings, catalogue):
