@@ -22,16 +22,20 @@ import hashlib
 import logging
 import threading
 import uuid
-from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, OperationalError, connections, router
 from django.db.backends.signals import connection_created
 from django.db.models import prefetch_related_objects
 from django.db.models.query import ModelIterable
 
 logger = logging.getLogger(__name__)
+
+_ALREADY_PREPARED = "42P05"  # duplicate_prepared_statement
+# invalid_sql_statement_name (the session lost it), feature_not_supported ("cached plan must not change
+# result type", after a migration changed a column the statement reads)
+_STATEMENT_GONE = ("26000", "0A000")
 
 # PostgreSQL types of the statement's parameters, by their Python type (after Django prepared them).
 _SERVER_TYPES = {
@@ -122,17 +126,31 @@ class PreparedQuery:
         model = self.build_model()
         db = router.db_for_read(model)
         template = self.template(db)
-        compiler = copy.copy(template.compiler)
-        compiler.connection = connections[db]
+        connection = connections[db]
         sql, params = template.sql, template.params_for(values)
-        if template.server and settings.DB_PREPARED_STATEMENTS and compiler.connection.vendor == "postgresql":
-            sql = _execute_prepared(compiler.connection, template, params) or sql
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        results = list(ModelIterable(_Run(template.queryset, compiler, db)))
+        execute = _execute_statement(connection, template, params)
+        try:
+            results = self._run(template, connection, execute or sql, params)
+        except DatabaseError as error:
+            # The session lost its statements (a pooler, DISCARD) or a migration changed what the plan
+            # returns: forget it here, answer with the plain statement (outside a transaction: nothing
+            # was aborted), and the next call prepares it again.
+            code = getattr(error.__cause__, "pgcode", None)
+            if execute is None or code not in _STATEMENT_GONE:
+                raise
+            _forget_statement(connection, template.server[0], still_there=code != "26000")
+            results = self._run(template, connection, sql, params)
         lookups = template.queryset._prefetch_related_lookups
         if lookups and results:
             prefetch_related_objects(results, *lookups)
         return results
+
+    @staticmethod
+    def _run(template, connection, sql, params):
+        compiler = copy.copy(template.compiler)
+        compiler.connection = connection
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        return list(ModelIterable(_Run(template.queryset, compiler, connection.alias)))
 
     def build_model(self):
         model = getattr(self, "_model", None)
@@ -185,24 +203,49 @@ def _forget_statements(sender, connection, **kwargs):
 connection_created.connect(_forget_statements, dispatch_uid="core.prepared.forget_statements")
 
 
-def _execute_prepared(connection, template, params):
-    """The EXECUTE statement of `template` on `connection` (PREPAREd there first if need be), or None
-    when it could not be prepared (then run as plain SQL)."""
+def _execute_statement(connection, template, params):
+    """The EXECUTE statement of `template` on `connection` (PREPAREd there first if need be), or None:
+    on another database, with DB_PREPARED_STATEMENTS off, inside a transaction (a failed EXECUTE would
+    abort it; public pages run in autocommit), with connections closed after each request
+    (CONN_MAX_AGE=0), or when the statement could not be prepared."""
+    if (
+        template.server is None
+        or not settings.DB_PREPARED_STATEMENTS
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.settings_dict.get("CONN_MAX_AGE")  # a connection per request: nothing to reuse
+    ):
+        return None
     name, prepare = template.server
+    # The request's health check first: it may reconnect, and a new connection holds no statement.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     prepared = connection.__dict__.setdefault("ocop_prepared", set())
     if name not in prepared:
         try:
-            # Inside a transaction a failure must not abort it: a savepoint around the PREPARE.
-            guard = transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext()
-            with guard, connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(prepare)
-        except DatabaseError:
-            logger.warning("Could not prepare %s: running it as plain SQL", name, exc_info=True)
-            template.server = None
-            return None
+        except DatabaseError as error:
+            if getattr(error.__cause__, "pgcode", None) != _ALREADY_PREPARED:
+                if isinstance(error, OperationalError):
+                    raise  # the connection failed: so would the plain statement
+                logger.warning("Could not prepare %s: running it as plain SQL", name, exc_info=True)
+                template.server = None
+                return None
         prepared.add(name)
     return f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
+
+
+def _forget_statement(connection, name, still_there):
+    """Drop `name` from what `connection` holds, and from the session when it is still there (its plan
+    returns other columns now): the next call prepares it anew."""
+    connection.__dict__.get("ocop_prepared", set()).discard(name)
+    if still_there:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DEALLOCATE {name}")
+        except DatabaseError:
+            logger.warning("Could not deallocate %s", name, exc_info=True)
 
 
 class PreparedByKeys:

@@ -1,5 +1,6 @@
 """Site-wide views: home page, robots.txt, favicon and web-app manifest (the health check is in health.py)."""
 
+import copy
 from pathlib import Path
 
 from django.conf import settings
@@ -31,10 +32,11 @@ def home(request):
     # (cached under the catalogue version), not two more passes over every product.
     filterset = ProductFilter(QueryDict())
     counts = filterset.counts
-    provinces = sorted(filterset.provinces, key=lambda province: province.sort_key)
+    # Copies: the filter's provinces and groups are shared by the process's requests (kept_in_process).
+    provinces = [copy.copy(province) for province in sorted(filterset.provinces, key=lambda p: p.sort_key)]
     for province in provinces:
         province.product_count = counts.get(("province", province.slug), 0)
-    groups = sorted(filterset.groups, key=lambda group: group.code)
+    groups = [copy.copy(group) for group in sorted(filterset.groups, key=lambda group: group.code)]
     for group in groups:
         group.product_count = counts.get(("group", str(group.code)), 0)
     former = {}

@@ -70,20 +70,7 @@ def _count(client, url):
         assert response.status_code == 200, url
         if response.streaming:
             b"".join(response.streaming_content)
-    return len(queries) - prepare_queries(queries)
-
-
-def prepare_queries(queries):
-    """The PREPAREs on PostgreSQL (core/prepared.py) with the savepoint around each inside the test's
-    transaction: once per connection and statement, not per page."""
-    sql = [query["sql"] for query in queries.captured_queries]
-    spent = 0
-    for number, statement in enumerate(sql):
-        if statement.startswith("PREPARE "):
-            spent += 1
-            spent += number > 0 and sql[number - 1].startswith("SAVEPOINT ")
-            spent += number + 1 < len(sql) and sql[number + 1].startswith("RELEASE SAVEPOINT ")
-    return spent
+    return len(queries)
 
 
 @pytest.mark.parametrize("name", PAGES)

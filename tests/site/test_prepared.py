@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
@@ -202,6 +202,41 @@ def test_on_postgresql_the_statement_is_prepared_once_per_connection(settings):
     with CaptureQueriesContext(connection) as queries:
         assert prepared(slug=first.slug)[0].pk == first.pk
     assert statements(queries)[-1].startswith("SELECT")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PREPARE/EXECUTE are PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_session_that_lost_its_statements_or_its_connection_still_gets_its_rows():
+    """A pooler or DISCARD empties the session; PostgreSQL restarts between two requests; a migration
+    changes what a kept plan returns: the page is answered each time, and the statement prepared again."""
+    from django.db import connections
+
+    product = f.product(name="Một")
+    prepared = PreparedQuery(_product_query, key=validity.today, slug="\x00slug\x00")
+    connection.close()
+    prepared(slug=product.slug)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert prepared(slug=product.slug)[0].pk == product.pk  # EXECUTE failed: answered with plain SQL
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared(slug=product.slug)[0].pk == product.pk
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["PREPARE", "EXECUTE"]
+
+    # The server ends the session; the next request's health check reconnects before the statement runs.
+    pid = connection.connection.get_backend_pid()
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    connection.health_check_done = False  # what the start of a request does
+    assert prepared(slug=product.slug)[0].pk == product.pk
+
+    # Inside a transaction nothing is prepared: a failed EXECUTE would abort it.
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert prepared(slug=product.slug)[0].pk == product.pk
+    assert queries.captured_queries[-1]["sql"].startswith("SELECT")
 
 
 def test_the_server_statement_numbers_the_placeholders_and_names_their_types():
