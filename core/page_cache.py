@@ -27,6 +27,8 @@ from . import cache, validity
 from .filters import SILENTLY_IGNORED
 
 _POLICY = "_catalogue_http_policy"
+# A response attribute: at most this many seconds in the shared page cache.
+KEEP_AT_MOST = "catalogue_keep_at_most"
 _PRIVATE = "private"
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -96,7 +98,10 @@ def _serve(request, view, args, kwargs, scopes, national):
             response.render()
         try:
             timeout = cache.timeout_for(scopes, cache.PAGE_TIMEOUT, national)
-            cache._cache().set(key, (response.content, response["Content-Type"]), timeout)
+            # A page built from a copy behind the catalogue (the search index) lives no longer than it.
+            timeout = min(timeout, getattr(response, KEEP_AT_MOST, timeout))
+            if timeout >= 1:
+                cache._cache().set(key, (response.content, response["Content-Type"]), int(timeout))
             response["X-Catalogue-Cache"] = "miss"
         except Exception:  # noqa: BLE001 (logged by _warn)
             cache._warn("Page cache unavailable")

@@ -90,6 +90,7 @@ class ProcessCopy:
         # False: a rebuild runs in the calling thread (the test suite: another thread's database
         # connection would not see the test's own transaction).
         self.background = True
+        self.behind = False  # whether the last get() served a copy older than the catalogue's last write
 
     @property
     def max_age(self) -> float:
@@ -144,7 +145,18 @@ class ProcessCopy:
             else:
                 copy = self._build_and_share(version, tag, owner)
         self._hold(copy)
+        # Served behind the catalogue (a write since its build): what is built from it may be kept only
+        # until the copy itself would have been replaced (see fresh_for).
+        self.behind = version is not None and copy.version != version
         return copy.value
+
+    def fresh_for(self) -> float | None:
+        """Seconds for which what the last get() served may still be kept elsewhere (a cached page built
+        from it) without lagging the catalogue by more than max_age; None when that copy was current."""
+        held = self.held
+        if not self.behind or held is None:
+            return None
+        return max(0.0, held.built_at + self.max_age - time.time())
 
     def _hold(self, copy):
         """Keep `copy` unless this process already holds a newer one of the same tag (a rebuild thread may

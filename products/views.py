@@ -15,13 +15,14 @@ from django.views.decorators.http import require_safe
 from core import validity
 from core.filters import DeferredJoin
 from core.i18n import localized_name
-from core.page_cache import cache_public_page
+from core.page_cache import KEEP_AT_MOST, cache_public_page
 from core.prepared import PreparedQuery
 from core.validity import IN_FORCE, CertificateKind, Status
 from producers.cache_scopes import province_filter_scopes
 
 from .filters import ProductFilter
 from .models import CARD_FIELDS, IP_KINDS, Product, ProductImage
+from .search_index import PUBLISHED
 
 PAGE_SIZE = 24
 # OFFSET pagination slows down deep into a big table; past this a visitor narrows the filters instead.
@@ -63,7 +64,11 @@ def product_list(request):
         "export_url": reverse("products:export_csv") + filterset.query_string(),
         "breadcrumbs": [(_("Sản phẩm"), None)],
     }
-    return render(request, "products/product_list.html", context)
+    response = render(request, "products/product_list.html", context)
+    if filterset.index_search is not None and PUBLISHED.fresh_for() is not None:
+        # Read from an index built before the last write: cached no longer than that index may serve.
+        setattr(response, KEEP_AT_MOST, PUBLISHED.fresh_for())
+    return response
 
 
 # The product page's queries, built and compiled once per day (core/prepared.py): the same statements on

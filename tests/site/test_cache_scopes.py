@@ -194,3 +194,41 @@ def test_the_filters_choices_are_kept_until_a_province_category_or_group_changes
         names += [p.name for p in again.provinces]
         assert changed.name in names
     cache._kept.clear()
+
+
+def test_a_list_read_from_an_index_behind_a_write_is_kept_no_longer_than_the_index(
+    client, two_provinces, django_capture_on_commit_callbacks, settings
+):
+    """The lists come from the search index, which follows writes within max_age: a page built from an
+    index older than the last write must not then live its full national delay in the page cache."""
+    from core.page_cache import KEEP_AT_MOST
+    from products.search_index import PUBLISHED
+
+    son_la, _quang_ninh = two_provinces
+    first = client.get("/products/?province=quang-ninh")
+    assert first["X-Catalogue-Cache"] == "miss" and not hasattr(first, KEEP_AT_MOST)  # a current index
+    with django_capture_on_commit_callbacks(execute=True):
+        son_la.name = "Chè Shan tuyết Mộc Châu đặc biệt"
+        son_la.save()
+    PUBLISHED.checked_at = 0  # a second later: the process looks at the change marker again
+    behind = client.get("/products/?province=son-la")
+    assert behind["X-Catalogue-Cache"] == "miss"
+    assert 0 < getattr(behind, KEEP_AT_MOST) <= PUBLISHED.max_age
+
+
+@pytest.mark.parametrize(("keep", "second"), [(None, "hit"), (30, "hit"), (0, "miss")])
+def test_a_page_is_kept_at_most_what_its_view_allows(rf, keep, second):
+    from django.http import HttpResponse
+
+    from core.page_cache import KEEP_AT_MOST, cache_public_page
+
+    @cache_public_page
+    def view(request):
+        response = HttpResponse("<p>trang</p>")
+        if keep is not None:
+            setattr(response, KEEP_AT_MOST, keep)
+        return response
+
+    cache.bump()
+    assert view(rf.get("/kept/"))["X-Catalogue-Cache"] == "miss"
+    assert view(rf.get("/kept/"))["X-Catalogue-Cache"] == second
