@@ -122,33 +122,41 @@ class ProcessCopy:
         held = self.held if self.held is not None and self.held.tag == tag else None
         if time.monotonic() - self.checked_at < RECHECK_SECONDS and (held is not None or not wait):
             return held.value if held is not None else None
-        version, owner = None, False
-        try:
-            if not catalogue_cache.enabled():
-                raise CacheOff("the catalogue cache is off")
-            version, copy, fresh, owner = self._look(held, tag, now, wait)
-        except Exception as error:  # noqa: BLE001 (a cache outage: the process's own copy, logged)
-            if not isinstance(error, CacheOff):
-                logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
-            copy, fresh = held, held is not None and now - held.built_at < self.max_age
-            owner = True  # no lock to share: this process builds its own
+        version, copy, fresh, owner = self._current(held, tag, now, wait)
         self.checked_at = time.monotonic()
         if not fresh:
-            if copy is not None or not wait:
-                if owner:
-                    self._rebuild_in_background(version, tag, owner)
-                    if not self.background:  # built already, in this thread
-                        copy = self.held if self.held is not None and self.held.tag == tag else copy
-                if copy is None:
-                    return None
-                # else: the copy at hand is served until the new one is ready
-            else:
-                copy = self._build_and_share(version, tag, owner)
+            copy = self._replace(copy, version, tag, owner, wait)
+            if copy is None:
+                return None
         self._hold(copy)
         # Served behind the catalogue (a write since its build): what is built from it may be kept only
         # until the copy itself would have been replaced (see fresh_for).
         self.behind = version is not None and copy.version != version
         return copy.value
+
+    def _current(self, held, tag, now, wait):
+        """(change marker or None, the copy to serve or None, whether it is current, whether this process
+        builds the next one), from the shared cache; with the cache off or out, this process's own copy."""
+        try:
+            if not catalogue_cache.enabled():
+                raise CacheOff("the catalogue cache is off")
+            return self._look(held, tag, now, wait)
+        except Exception as error:  # noqa: BLE001 (a cache outage: the process's own copy, logged)
+            if not isinstance(error, CacheOff):
+                logger.warning("Catalogue cache unavailable (%s): %s kept in this process", error, self.name)
+            # No lock to share: this process builds its own.
+            return None, held, held is not None and now - held.built_at < self.max_age, True
+
+    def _replace(self, copy, version, tag, owner, wait):
+        """The copy to serve when `copy` is not current: `copy` itself while the next one is built in the
+        background, the new one when this call has to build it, or None (nothing yet, and not waiting)."""
+        if copy is None and wait:
+            return self._build_and_share(version, tag, owner)
+        if owner:
+            self._rebuild_in_background(version, tag, owner)
+            if not self.background and self.held is not None and self.held.tag == tag:
+                return self.held  # built already, in this thread
+        return copy  # the copy at hand is served until the new one is ready (None: none yet)
 
     def fresh_for(self) -> float | None:
         """Seconds for which what the last get() served may still be kept elsewhere (a cached page built
