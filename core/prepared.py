@@ -11,8 +11,9 @@ model instances with Django's own `ModelIterable`, `select_related` and annotati
 
 The SQL must not depend on the values themselves: a value that changes the statement (None, which
 becomes IS NULL; a list, whose length changes the IN list) cannot be a placeholder. Building the template
-checks that every placeholder reached the parameters, and exactly where a real value would have; the
-tests compare each prepared query's rows with the plain queryset's.
+checks that every placeholder reached the parameters, and builds it a second time with other placeholders,
+which must land in the same places of the same SQL; the tests compare each prepared query's rows with the
+plain queryset's.
 """
 
 import copy
@@ -88,6 +89,13 @@ class _Template:
         return tuple(params)
 
 
+def _other(sentinel):
+    """Another placeholder of the same type (its case and its number changed)."""
+    if isinstance(sentinel, str):
+        return sentinel.swapcase() + "\x01"
+    return sentinel - 1_000_003
+
+
 class PreparedQuery:
     """`build(key, **sentinels)` returns the queryset; `prepared(**values)` its instances for the values.
 
@@ -114,6 +122,12 @@ class PreparedQuery:
         if found is None:
             queryset = self.build(key_value, **self.sentinels)
             found = _Template(queryset, db, self.sentinels)
+            # Built again with other placeholders: they must land in the same places of the same SQL (a
+            # build that changed its values, lower-casing a slug say, would not pass real ones as given).
+            others = {name: _other(value) for name, value in self.sentinels.items()}
+            again = _Template(self.build(key_value, **others), db, others)
+            if (again.sql, again.slots) != (found.sql, found.slots):
+                raise ValueError("the statement changes with the placeholders' values, or the build changes them")
             with self._lock:
                 if len(self._templates) > 16:  # yesterday's templates
                     self._templates.clear()

@@ -51,6 +51,7 @@ WORDS = [
     "chau", "tra", "hoa", "Mật", "st25", "gao st", "mau", "ong ba", "ruou", "zz", "an", "o",
 ]  # fmt: skip
 PROVINCES = ["son-la", "vinh-long", "lam-dong"]
+CATEGORIES = ["che", "ca-phe", "mat-ong", "trai-cay", "gao"]  # the fixture's, and one it does not make
 
 
 @pytest.fixture
@@ -98,6 +99,8 @@ FILTERS = st.fixed_dictionaries(
     {},
     optional={
         "province": st.lists(st.sampled_from(PROVINCES), min_size=1, max_size=2),
+        "category": st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2),
+        "group": st.lists(st.sampled_from(["1", "2", "3"]), min_size=1, max_size=2),
         "stars": st.sampled_from(["3", "4", "5"]),
         "cert": st.lists(st.sampled_from(["ocop", "gi", "collective_mark"]), min_size=1, max_size=2),
         "producer_kind": st.lists(st.sampled_from(["cooperative", "company", "household"]), min_size=1, max_size=2),

@@ -61,8 +61,8 @@ def test_a_prepared_query_gives_the_rows_of_the_queryset_for_each_value():
     assert _seen(prepared(slug=rated.slug)[0])[3] == 5
     assert prepared(slug="an") == []  # unpublished
     assert prepared(slug="khong-co") == []
-    # Built once for the model and once as the template; never again for new values.
-    assert build.calls == 2
+    # Built once for the model and twice as the template (placeholders checked); never again for new values.
+    assert build.calls == 3
 
 
 def test_the_prepared_statement_runs_once_per_call_with_the_new_values():
@@ -96,7 +96,7 @@ def test_changed_settings_build_the_statements_again():
     prepared(slug=product.slug)
     with override_settings(OCOP_EXPIRING_DAYS=7):
         prepared(slug=product.slug)
-    assert build.calls == 3
+    assert build.calls == 5
 
 
 def test_prefetch_lookups_are_run_on_the_result():
@@ -121,6 +121,9 @@ def test_a_placeholder_the_statement_does_not_hold_is_refused():
     prepared = PreparedQuery(lambda day, slug: Product.objects.filter(slug=None), slug="\x00slug\x00")
     with pytest.raises(ValueError, match="slug"):
         prepared(slug="x")
+    transformed = PreparedQuery(lambda day, slug: Product.objects.filter(slug=slug.lower()), slug="\x00slug\x00")
+    with pytest.raises(ValueError, match="not found"):  # the second set of placeholders, lower-cased
+        transformed(slug="Chè-Đinh")
     with pytest.raises(ValueError, match="own"):
         PreparedQuery(_product_query, slug="a", other="a")
     with pytest.raises(TypeError):
@@ -168,7 +171,7 @@ def test_cards_by_key_are_the_querysets_rows_for_each_page_length():
             )
     assert by_key([]) == []
     by_key([made[4].pk, made[0].pk])  # a length seen before builds nothing new
-    assert build.calls == 2 * 3  # lengths 1, 2 and 5: once each for the model, once as the template
+    assert build.calls == 3 * 3  # lengths 1, 2 and 5: once each for the model, twice as the template
     assert [p.pk for p in CARDS_BY_KEY([made[1].pk])] == [made[1].pk]
 
 
