@@ -23,6 +23,7 @@ import hashlib
 import logging
 import threading
 import uuid
+import weakref
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -104,7 +105,7 @@ class PreparedQuery:
     have after Django prepares them (a str for a slug, an int for an id).
     """
 
-    _all = []
+    _all = weakref.WeakSet()  # every PreparedQuery, for forget_all
 
     def __init__(self, build, *, key=None, **sentinels):
         if len(set(map(repr, sentinels.values()))) != len(sentinels):
@@ -114,7 +115,7 @@ class PreparedQuery:
         self.sentinels = sentinels
         self._templates = {}
         self._lock = threading.Lock()
-        PreparedQuery._all.append(self)
+        PreparedQuery._all.add(self)
 
     def template(self, db):
         key_value = self.key() if self.key else None

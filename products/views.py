@@ -65,9 +65,10 @@ def product_list(request):
         "breadcrumbs": [(_("Sản phẩm"), None)],
     }
     response = render(request, "products/product_list.html", context)
-    if filterset.index_search is not None and PUBLISHED.fresh_for() is not None:
+    keep = PUBLISHED.fresh_for() if filterset.index_search is not None else None
+    if keep is not None:
         # Read from an index built before the last write: cached no longer than that index may serve.
-        setattr(response, KEEP_AT_MOST, PUBLISHED.fresh_for())
+        setattr(response, KEEP_AT_MOST, keep)
     return response
 
 
