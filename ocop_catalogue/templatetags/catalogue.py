@@ -21,7 +21,6 @@ from ocop_catalogue.province_map import map_context
 from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
 from products.pictures import picture_name
-from trade.buttons import shortlist_button_for
 
 register = template.Library()
 
@@ -107,8 +106,12 @@ def product_image(product, size="card", lazy=True, decorative=False):
 @register.simple_tag(takes_context=True)
 def product_card(context, product):
     """A product's card (ocop_catalogue/cards.py): picture, names, badges and its shortlist form."""
-    button = shortlist_button_for(context.get("request"), product)
-    return cards.product_card_html(product, product_image(product, "card", decorative=True), button)
+    maker = cards.card_maker(context.render_context, context.get("request"), _card_photo)
+    return maker(product)
+
+
+def _card_photo(product):
+    return product_image(product, "card", decorative=True)
 
 
 @register.simple_tag

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.template import Context, Engine
 from django.test import RequestFactory
+from django.urls import NoReverseMatch
 from django.utils import translation
 
 from ocop_catalogue import cards
@@ -100,10 +101,34 @@ def test_the_card_is_the_old_templates_markup(variants, language, listed):
         template = engine.from_string(OLD_CARD)
         for product in variants:
             old = template.render(Context({"product": product, "request": request, "listed_pks": listed_pks}))
-            button = shortlist_button_html(product, listed=listed, next_url=request.get_full_path())
-            new = cards.product_card_html(product, product_image(product, "card", decorative=True), button)
+            maker = cards.CardMaker(listed=listed_pks, next_url=request.get_full_path(), picture=_photo)
+            new = maker(product)
             assert _blank_lines_dropped(new) == _blank_lines_dropped(old), product.name
             assert (listed and new != old) or new == old  # only the blank line differs
+            assert maker(product) == new, product.name  # and again, from what the maker kept
+
+
+def _photo(product):
+    return product_image(product, "card", decorative=True)
+
+
+def test_the_card_maker_leaves_a_slug_the_address_refuses_to_reverse(variants):
+    """Only slugs that reverse() writes as they are take the short way; any other goes through reverse()."""
+    product = variants[0]
+    product.slug = "bánh-đa"
+    maker = cards.CardMaker(listed=(), next_url="/", picture=_photo)
+    with pytest.raises(NoReverseMatch):
+        product.get_absolute_url()
+    with pytest.raises(NoReverseMatch):
+        maker(product)
+
+
+def test_the_card_maker_works_in_the_language_of_the_page(variants, client):
+    """A list in English gives English cards (the maker is kept per render and language)."""
+    response = client.get("/en/products/")
+    html = response.content.decode()
+    assert 'href="/en/products/' in html and "Add to shortlist" in html
+    assert "Thêm vào danh sách chọn" not in html
 
 
 def test_the_variants_cover_every_badge(variants):
@@ -116,3 +141,10 @@ def test_the_button_escapes_the_page_address():
     product = f.product(name="Mật ong")
     html = shortlist_button_html(product, listed=False, next_url='/products/?q="><script>')
     assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
+
+
+def test_the_card_maker_escapes_the_page_address_and_the_names():
+    product = Product.objects.filter(pk=f.product(name='Trà <"hoa"> & sen').pk).for_cards().get()
+    html = cards.CardMaker(listed=(), next_url='/products/?q="><script>', picture=_photo)(product)
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
+    assert "Trà &lt;&quot;hoa&quot;&gt; &amp; sen" in html and '<"hoa">' not in html
