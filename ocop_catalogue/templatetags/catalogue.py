@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
+from ocop_catalogue.filter_panel import filter_panel_html
 from ocop_catalogue.province_map import map_context
 from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
@@ -112,6 +113,14 @@ def product_card(context, product):
 
 def _card_photo(product):
     return product_image(product, "card", decorative=True)
+
+
+@register.simple_tag
+def filter_panel(facets, filterset, chips):
+    """The product list's filter panel (ocop_catalogue/filter_panel.py)."""
+    return filter_panel_html(
+        facets, query_text=filterset.query_text, chip_count=len(chips), explicit_sort=filterset.explicit_sort
+    )
 
 
 @register.simple_tag
