@@ -30,7 +30,7 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, OperationalError, connections, router
 from django.db.backends.signals import connection_created
 from django.db.models import prefetch_related_objects
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, ValuesIterable
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,11 @@ class PreparedQuery:
         compiler = copy.copy(template.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        query = template.queryset.query
+        if template.queryset._iterable_class is ValuesIterable:
+            # A values() queryset (an aggregate's rows): dicts, as Django's ValuesIterable makes them.
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            return [dict(zip(names, row, strict=True)) for row in compiler.results_iter()]
         return list(ModelIterable(_Run(template.queryset, compiler, connection.alias)))
 
     def build_model(self):

@@ -3,9 +3,7 @@ figures and protected names. The project's, not the producers app's: they count 
 certificates, which sit above producers.
 """
 
-from types import SimpleNamespace
-
-from django.db.models import Count, F, OuterRef, Q
+from django.db.models import OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -22,11 +20,15 @@ from producers.models import Province
 from producers.views import count_of
 from products.models import Product
 
-PROVINCE_TOP_PRODUCTS = 8
-PROVINCE_CERTIFICATES = 60
-REPORTED_FIGURES = 6
-# The figures list the best rating first.
-STARS_DESCENDING = tuple(sorted(STAR_LEVELS, reverse=True))
+from .province_queries import (
+    former_units,
+    programmes,
+    province_by_slug,
+    province_figures,
+    province_products,
+    province_titles,
+    reported_figures,
+)
 
 
 @require_safe
@@ -55,40 +57,10 @@ def province_list(request):
     return render(request, "producers/province_list.html", context)
 
 
-def province_figures(province):
-    """Counts of the province's published products by current stars and by group, in one query."""
-    # Current stars from the products' stored validity copy: plain columns, no subquery per product.
-    stars = {f"stars_{n}": Count("pk", filter=Q(current_stars=n)) for n in STARS_DESCENDING}
-    rows = list(
-        Product.objects.published()
-        .filter(producer__province=province)
-        .with_current_stars()
-        .order_by()
-        .values("category__group__code", "category__group__name", "category__group__name_en")
-        .annotate(total=Count("pk"), **stars)
-        .order_by("category__group__code")
-    )
-    by_stars = [(n, sum(row[f"stars_{n}"] for row in rows)) for n in STARS_DESCENDING]
-    total = sum(row["total"] for row in rows)
-    rated = sum(count for _n, count in by_stars)
-    by_group = [
-        (
-            SimpleNamespace(
-                code=row["category__group__code"],
-                name=row["category__group__name"],
-                name_en=row["category__group__name_en"],
-            ),
-            row["total"],
-        )
-        for row in rows
-    ]
-    return {"total": total, "rated": rated, "unrated": total - rated, "by_stars": by_stars, "by_group": by_group}
-
-
 @require_safe
 @cache_public_page(scopes=province_page_scopes)
 def province_detail(request, slug):
-    province = Province.objects.select_related("merged_into").filter(slug=slug).first()
+    province = province_by_slug(slug)
     if province is None:
         # A name people still write ("thua-thien-hue" for Huế) leads to the unit that carries it now.
         named = next((p for p in Province.objects.exclude(aliases="") if slug in p.alias_slugs()), None)
@@ -98,18 +70,8 @@ def province_detail(request, slug):
     if not province.is_current:
         return redirect(province.merged_into, permanent=True)
     figures = province_figures(province)
-    products = list(
-        Product.objects.published()
-        .filter(producer__province=province)
-        .for_cards()
-        .order_by(F("current_stars").desc(nulls_last=True), "search_text")[:PROVINCE_TOP_PRODUCTS]
-    )
-    titles = list(
-        province.certificates.exclude(kind=CertificateKind.OCOP)
-        .with_status()
-        .select_related("former_province")
-        .order_by("kind", "title")[:PROVINCE_CERTIFICATES]
-    )
+    products = province_products(province)
+    titles = province_titles(province)
     list_url = reverse("products:product_list")
     chart_stars = [
         (
@@ -127,13 +89,10 @@ def province_detail(request, slug):
     ]
     context = {
         "province": province,
-        "former_units": list(province.former_units.all()),
+        "former_units": former_units(province),
         # What sources report about the province's programme, beside what this catalogue holds.
-        "reported": list(province.reported_figures.order_by("-as_of")[:REPORTED_FIGURES]),
-        "programmes": [
-            (programme, [other for other in programme.provinces.all() if other.pk != province.pk])
-            for programme in province.programmes.prefetch_related("provinces")
-        ],
+        "reported": reported_figures(province),
+        "programmes": programmes(province),
         "figures": figures,
         "chart_stars": chart_stars,
         "chart_groups": chart_groups,
