@@ -8,12 +8,19 @@ compares).
 
 from html import escape
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 LONG_FACET = 8  # more options than this: the list scrolls (the facet-long class)
+
+
+def _number(count) -> str:
+    """A count as the template printed it: localize() only matters with thousand separators on (it
+    looks the language's formats up: a hundred options a page)."""
+    return localize(count) if settings.USE_THOUSAND_SEPARATOR else str(count)
 
 
 def _option(facet, option) -> str:
@@ -23,7 +30,7 @@ def _option(facet, option) -> str:
     return (
         f'\n        <li{empty}><label><input type="{kind}" name="{escape(facet.name)}" '
         f'value="{escape(str(option.value))}"{checked}> <span class="opt-label">{escape(str(option.label))}</span> '
-        f'<span class="opt-count">{escape(localize(option.count))}</span></label></li>\n        '
+        f'<span class="opt-count">{escape(_number(option.count))}</span></label></li>\n        '
     )
 
 

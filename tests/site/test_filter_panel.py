@@ -85,3 +85,17 @@ def test_the_panel_escapes_what_a_visitor_typed(catalogue):
     filterset = ProductFilter(RequestFactory().get('/products/?q="><script>&sort="><i>').GET)
     html = filter_panel_html(filterset.facets(), query_text=filterset.query_text, explicit_sort='"><i>')
     assert "<script>" not in html and "<i>" not in html and "&quot;&gt;&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("separators", [False, True])
+def test_large_counts_print_as_the_template_printed_them(separators):
+    from django.test import override_settings
+
+    from products.facets import Facet, FacetOption
+
+    facets = [Facet(name="stars", label="Hạng", multiple=False, options=[FacetOption("5", "5 sao", 12345, True)])]
+    with override_settings(USE_THOUSAND_SEPARATOR=separators), translation.override("vi"):
+        old = Engine(libraries={"i18n": "django.templatetags.i18n"}).from_string(OLD_PANEL)
+        expected = old.render(Context({"filterset": {"query_text": ""}, "facets": facets, "chips": []}))
+        assert filter_panel_html(facets) == expected
+    assert 'class="opt-count">12' in expected
