@@ -37,6 +37,8 @@ SORT_CHOICES = [
     ("-stars", pgettext_lazy("sort", "Nhiều sao nhất")),
     ("newest", pgettext_lazy("sort", "Mới cập nhật")),
 ]
+# Searches of more words than this get no "fewer words" suggestions (one search each).
+MAX_FEWER_WORDS = 6
 # Parameters that are plain field lookups: parameter -> field path on Product.
 FIELD_PARAMETERS = {
     "province": "producer__province_id",
@@ -286,6 +288,29 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
                 url = self.query_string(**{name: None}) if name in ("q", "stars") else self.toggle(name, value)
                 chips.append((self.filters[name].label, str(labels.get(value, value)), url))
         return chips
+
+    def fewer_words(self):
+        """For a search of several words that together match nothing: the same search with one word
+        left out, with its count under the other filters, for each that finds something. From the search
+        index (cheap: each word's matches are known); empty without it."""
+        search = self.index_search
+        typed = self.query_text.split()
+        if search is None or not 1 < len(typed) <= MAX_FEWER_WORDS:
+            return []
+        tests, out = self.row_tests(), []
+        for left_out in range(len(typed)):
+            rest = " ".join(typed[:left_out] + typed[left_out + 1 :])
+            words = search_words(rest)
+            count = len(IndexSearch(search.index, words).results(tests, "name")) if words else 0
+            if count and all(rest != seen for seen, _count, _url in out):
+                out.append((rest, count, self.query_string(q=rest)))
+        return out
+
+    def every_word_found(self):
+        """Whether each word searched for matches some published product on its own (none is a typo);
+        False without the index."""
+        search = self.index_search
+        return search is not None and all(len(search.occurrences(word)[0]) for word in search.words)
 
     def relaxations(self):
         """For an empty result: each active filter with the count its removal would give."""
