@@ -74,13 +74,35 @@ def versions(scopes) -> str:
     one back, so a lost key can only make entries miss, never serve stale ones.
     """
     keys = [VERSION_KEY, *(_scope_key(scope) for scope in scopes)]
+    seen = _seen.get()
+    if seen is not None and all(key in seen for key in keys):
+        return ".".join(seen[key] for key in keys)
     found = _cache().get_many(keys)
     missing = [key for key in keys if key not in found]
     for key in missing:
         _cache().add(key, _new_version(), None)
     if missing:
         found.update(_cache().get_many(missing))
+    if seen is not None:
+        seen.update(found)
     return ".".join(found[key] for key in keys)
+
+
+# The versions a request has read, while it runs (versions_read_once): a list page asked for `all` three
+# times (the page's key, the filters' kept choices) and each was a round trip to the shared cache.
+_seen: ContextVar[dict | None] = ContextVar("catalogue_versions_seen", default=None)
+
+
+@contextlib.contextmanager
+def versions_read_once():
+    """Within the block (one request), each version is read from the shared cache once: the request
+    sees the catalogue as of its first read, as if it had run that much earlier. A bump in the block
+    forgets what was read, so the request's own writes are seen."""
+    token = _seen.set({})
+    try:
+        yield
+    finally:
+        _seen.reset(token)
 
 
 def _new_version() -> str:
@@ -93,6 +115,9 @@ def bump(*scopes):
     """New versions for `scopes` (`all` when none): the entries keyed under the old ones are dead. The
     `changed` marker moves with every bump: what is built over the whole catalogue and kept until the
     catalogue changes at all (core/process_copies.py) reads it."""
+    seen = _seen.get()
+    if seen is not None:
+        seen.clear()
     try:
         _cache().set_many({_scope_key(scope): _new_version() for scope in (*(scopes or (ALL,)), CHANGED)}, None)
     except Exception:  # a cache outage must not undo a committed write

@@ -163,7 +163,8 @@ class PublicPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        with cache.versions_read_once():
+            response = self.get_response(request)
         policy = getattr(response, _POLICY, None)
         if policy is None:
             return response

@@ -3,6 +3,7 @@
 import threading
 import time
 import uuid
+from unittest import mock
 
 import pytest
 import redis
@@ -282,3 +283,33 @@ def test_the_redis_backend_keeps_one_client_and_works_on_the_real_redis(shared_r
     store.delete("trang")
     assert store.get("trang") is None
     assert store._cache.get_client() is client
+
+
+def test_a_request_reads_each_version_once_and_sees_its_own_bumps(settings):
+    """Within versions_read_once (one request), a version is read from the shared cache once; a bump in
+    the block makes the next read go to the cache again and see the new version."""
+    settings.CATALOGUE_CACHE = True
+    calls = []
+    real = cache._cache
+
+    class Counting:
+        def __getattr__(self, name):
+            attribute = getattr(real(), name)
+            if name == "get_many":
+                return lambda keys: calls.append(tuple(keys)) or attribute(keys)
+            return attribute
+
+    cache.bump("province:son-la")  # the key exists (a missing one is added, then read again)
+    outside = cache.current_version()
+    with mock.patch.object(cache, "_cache", Counting), cache.versions_read_once():
+        first = cache.current_version()
+        assert cache.current_version() == first == outside
+        cache.versions(("province:son-la",))
+        cache.versions(("province:son-la",))
+        assert len(calls) == 2  # `all`, then the province's version (with `all` again)
+        cache.bump("province:son-la")
+        assert cache.current_version() == first  # `all` did not move, but it was read again
+        assert len(calls) == 3
+        cache.bump()
+        assert cache.current_version() != first
+    assert cache.current_version() != outside  # outside the block, reads as always
