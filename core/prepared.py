@@ -30,7 +30,6 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, OperationalError, connections, router
 from django.db.backends.signals import connection_created
 from django.db.models import prefetch_related_objects
-from django.db.models.query import ModelIterable, ValuesIterable
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +52,30 @@ _SERVER_TYPES = {
 }
 
 
+class _Query:
+    """The queryset's query, compiling to the prepared compiler (whatever else the iterable reads of it,
+    the names of a values() query's columns for one, comes from the query itself)."""
+
+    def __init__(self, query, compiler):
+        self._query, self._compiler = query, compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self._compiler
+
+    def __getattr__(self, name):
+        return getattr(self._query, name)
+
+
 class _Run:
-    """The little of a queryset that `ModelIterable` reads, around a prepared compiler."""
+    """The little of a queryset that Django's iterables (`ModelIterable`, `ValuesIterable`, …) read,
+    around a prepared compiler."""
 
     def __init__(self, template, compiler, db):
         self.model = template.model
         self.db = db
         self._known_related_objects = {}
-        self.query = self
-        self._compiler = compiler
-
-    def get_compiler(self, using=None, connection=None, elide_empty=True):
-        return self._compiler
+        self._fields = template._fields
+        self.query = _Query(template.query, compiler)
 
 
 class _Template:
@@ -165,12 +176,8 @@ class PreparedQuery:
         compiler = copy.copy(template.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        query = template.queryset.query
-        if template.queryset._iterable_class is ValuesIterable:
-            # A values() queryset (an aggregate's rows): dicts, as Django's ValuesIterable makes them.
-            names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            return [dict(zip(names, row, strict=True)) for row in compiler.results_iter()]
-        return list(ModelIterable(_Run(template.queryset, compiler, connection.alias)))
+        # Model instances, or a values() queryset's dicts: the queryset's own iterable makes them.
+        return list(template.queryset._iterable_class(_Run(template.queryset, compiler, connection.alias)))
 
     def build_model(self):
         model = getattr(self, "_model", None)

@@ -29,10 +29,12 @@ from . import badges
 
 # What reverse() writes into a path as it is: a slug of only these needs no quoting.
 _PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
-_SLUG_MARK = "slug-mark-0"
-_NAME_MARK = "name-mark-0"
-_MARKS = SimpleNamespace(slug=_SLUG_MARK, name=_NAME_MARK)
-_MARK_SPLIT = re.compile(f"({_SLUG_MARK}|{_NAME_MARK})")
+_SLUG_MARK = "slug-mark-0"  # in the product address reverse() writes: no visitor's text there
+# Where a card's own values go in its shortlist form: NUL never reaches markup (names refuse it; an
+# address carries it percent-encoded), so no visitor's text can be taken for a mark.
+_MARKS = SimpleNamespace(slug="\x00slug\x00", name="\x00name\x00")
+_NEXT_MARK = "\x00next\x00"
+_MARK_SPLIT = re.compile("(\x00(?:slug|name|next)\x00)")
 
 
 def _card(picture, category, url, name, producer, province, badges_html, button) -> SafeString:
@@ -66,7 +68,8 @@ class CardMaker:
         self._url = escape(reverse("products:product_detail", kwargs={"slug": _SLUG_MARK})).split(_SLUG_MARK)
         self._drawings = {}
         self._ratings = {}
-        self._buttons = {listed: self._button_parts(listed, next_url) for listed in (False, True)}
+        self._buttons = {listed: self._button_parts(listed) for listed in (False, True)}
+        self._next = escape(next_url)
         self._no_rating = f'<span class="no-rating">{escape(gettext("Chưa có hạng OCOP còn hiệu lực"))}</span>'
         self._gi = badges.kind_html(CertificateKind.GI.label, "gi")
         self._mark = f'<span class="kind kind-mark">{escape(gettext("Nhãn hiệu"))}</span>'
@@ -110,16 +113,15 @@ class CardMaker:
         return f"      {self._ratings[stars]}\n      {gi}\n      {mark}\n"
 
     def _button(self, product) -> str:
-        literals = self._buttons[product.pk in self.listed]
-        slug, name = escape(product.slug), escape(product.name)
-        values = {_SLUG_MARK: slug, _NAME_MARK: name}
+        literals, next_url = self._buttons[product.pk in self.listed], self._next
+        values = {_MARKS.slug: escape(product.slug), _MARKS.name: escape(product.name), _NEXT_MARK: next_url}
         return "".join(values.get(part, part) for part in literals)
 
     @staticmethod
-    def _button_parts(listed, next_url):
+    def _button_parts(listed):
         """The shortlist form (trade/buttons.py's) cut into its constant parts and the marks where the
-        product's slug and name go."""
-        html = shortlist_button_html(_MARKS, listed=listed, next_url=next_url)
+        product's slug and name and the page's address go."""
+        html = shortlist_button_html(_MARKS, listed=listed, next_url=_NEXT_MARK)
         return tuple(part for part in _MARK_SPLIT.split(html) if part)
 
 

@@ -255,3 +255,39 @@ def test_the_server_statement_numbers_the_placeholders_and_names_their_types():
     assert _server_statement("SELECT %s", (None,)) is None  # no type to tell PostgreSQL
     assert _server_statement("SELECT %s", (datetime.datetime(2026, 1, 1),)) is None  # naive
     assert _server_statement("SELECT 1", ())[1].endswith("AS SELECT 1")
+
+
+def _values_query(day, producer):
+    """Columns named in another order than Django would put them (an annotation first), and a values_list."""
+    from django.db.models import Count
+
+    return (
+        Product.objects.filter(producer_id=producer)
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values("n", "category_id")
+        .order_by("category_id")
+    )
+
+
+def test_values_and_values_list_querysets_give_what_the_orm_gives():
+    producer = f.producer()
+    for name, category in (("Chè một", "Chè"), ("Chè hai", "Chè"), ("Mật ong", "Mật ong")):
+        f.product(name=name, producer_obj=producer, category_obj=f.category(category))
+    by_values = PreparedQuery(_values_query, producer=-7_000_000_901)
+    assert by_values(producer=producer.pk) == list(_values_query(None, producer.pk))
+    assert {row["n"] for row in by_values(producer=producer.pk)} == {1, 2}  # the counts under their own names
+    names = PreparedQuery(
+        lambda day, producer: (
+            Product.objects.filter(producer_id=producer).order_by("name").values_list("name", flat=True)
+        ),
+        producer=-7_000_000_902,
+    )
+    assert names(producer=producer.pk) == ["Chè hai", "Chè một", "Mật ong"]
+    pairs = PreparedQuery(
+        lambda day, producer: Product.objects.filter(producer_id=producer).order_by("name").values_list("pk", "name"),
+        producer=-7_000_000_903,
+    )
+    assert pairs(producer=producer.pk) == list(
+        Product.objects.filter(producer_id=producer.pk).order_by("name").values_list("pk", "name")
+    )

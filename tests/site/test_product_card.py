@@ -148,3 +148,15 @@ def test_the_card_maker_escapes_the_page_address_and_the_names():
     html = cards.CardMaker(listed=(), next_url='/products/?q="><script>', picture=_photo)(product)
     assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
     assert "Trà &lt;&quot;hoa&quot;&gt; &amp; sen" in html and '<"hoa">' not in html
+
+
+def test_the_page_address_cannot_be_taken_for_where_a_card_puts_its_values(variants):
+    """The shortlist form is cut once around the card's slug and name; what a visitor puts in the address
+    (the form's `next`) is never taken for those places."""
+    request = RequestFactory().get("/products/?x=name-mark-0&y=slug-mark-0&z=%00name%00")
+    with translation.override("vi"):
+        template = _old_engine(set()).from_string(OLD_CARD)
+        maker = cards.CardMaker(listed=(), next_url=request.get_full_path(), picture=_photo)
+        for product in variants:
+            old = template.render(Context({"product": product, "request": request, "listed_pks": set()}))
+            assert maker(product) == old, product.name
