@@ -9,7 +9,8 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -138,7 +139,19 @@ def alternate_url(context, language):
     request = context.get("request")
     if request is None:
         return "/" if language == "vi" else "/en/"
-    return translate_url(request.get_full_path(), language)
+    full_path = request.get_full_path()
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return translate_url(full_path, language)
+    # translate_url() without its resolve(): the request's own match, reversed in the other language
+    # (two a page, the resolving was most of the page's head).
+    with translation.override(language):
+        try:
+            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return translate_url(full_path, language)
+    query = full_path.partition("?")[2]
+    return f"{path}?{query}" if query else path
 
 
 @register.simple_tag(takes_context=True)

@@ -13,7 +13,7 @@ from core.static_files import StaticFilesStorage
 from core.templatetags import kept
 
 SHELL = '{% include "includes/header.html" %}{% include "includes/footer.html" %}'
-PAGES = ["/", "/products/", "/provinces/", "/producers/", "/certificates/verify/", "/products/shortlist/"]
+PAGES = ["/", "/products/", "/provinces/", "/producers/", "/certificates/verify/", "/shortlist/"]
 
 
 def _render(path, language):
