@@ -38,17 +38,19 @@ def app(tmp_path_factory):
         DJANGO_CATALOGUE_HTTP_MAX_AGE="600",
         DJANGO_CATALOGUE_HTTP_NATIONAL_MAX_AGE="600",
     )
-    server = ProdServer(APP_PORT, env, tmp_path / "logs").start()
     manage = [str(BASE_DIR / ".venv" / "bin" / "python"), "manage.py"]
+    # The data first, then the server: its background worker polls the same SQLite file every second,
+    # and on a loaded machine a seed writing beside it could wait past SQLite's lock timeout.
+    subprocess.run([*manage, "migrate", "--noinput", "--verbosity", "0"], cwd=BASE_DIR, env=env, check=True)
+    subprocess.run([*manage, "seed_synthetic", "--products", "30", "--no-progress"], cwd=BASE_DIR, env=env, check=True)
+    subprocess.run(
+        [*manage, "createsuperuser", "--noinput", "--username", STAFF[0], "--email", "nv@example.gov.vn"],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": STAFF[1]},
+        check=True,
+    )
+    server = ProdServer(APP_PORT, env, tmp_path / "logs").start()
     try:
-        seed = [*manage, "seed_synthetic", "--products", "30", "--no-progress"]
-        subprocess.run(seed, cwd=BASE_DIR, env=env, check=True)
-        subprocess.run(
-            [*manage, "createsuperuser", "--noinput", "--username", STAFF[0], "--email", "nv@example.gov.vn"],
-            cwd=BASE_DIR,
-            env={**env, "DJANGO_SUPERUSER_PASSWORD": STAFF[1]},
-            check=True,
-        )
         yield server
     finally:
         server.stop()
