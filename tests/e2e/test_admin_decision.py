@@ -73,6 +73,9 @@ def choose_product(page, row, name):
     page.locator(f"#id_entries-{row}-product + .select2 .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill(name.split()[0])
     page.locator(".select2-results__option", has_text=name).click()
+    # select2 may still send a late search: let it end first. The live server's threads share one SQLite
+    # connection, and a form posted while another request runs there failed ("no such savepoint").
+    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture
