@@ -13,15 +13,12 @@ import re
 from html import escape
 from types import SimpleNamespace
 
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
 from core.i18n import localized_name
 from core.validity import CertificateKind
-from products.images import SIZES
-from products.pictures import picture_name
 from trade.buttons import shortlist_button_html
 from trade.shortlist import Shortlist
 
@@ -59,7 +56,7 @@ class CardMaker:
     """The cards of one page in the active language: `maker(product)` gives a card's markup.
 
     `listed` holds the ids on the visitor's shortlist, `next_url` the page the shortlist forms come back
-    to; `picture(product)` gives the <img> of a product that has a photo (the product_image tag).
+    to; `picture(product)` gives a product's <img>: its photo or its category's drawing (the product_image tag).
     """
 
     def __init__(self, *, listed, next_url, picture):
@@ -73,17 +70,15 @@ class CardMaker:
         self._no_rating = f'<span class="no-rating">{escape(gettext("Chưa có hạng OCOP còn hiệu lực"))}</span>'
         self._gi = badges.kind_html(CertificateKind.GI.label, "gi")
         self._mark = f'<span class="kind kind-mark">{escape(gettext("Nhãn hiệu"))}</span>'
-        self._placeholder_size = SIZES["card"][:2]
 
     def __call__(self, product) -> SafeString:
-        names = product.category, product.producer.province
         return _card(
             self._picture(product),
-            escape(localized_name(names[0])),
+            escape(localized_name(product.category)),
             self._address(product),
             escape(product.name),
             escape(product.producer.name),
-            escape(localized_name(names[1])),
+            escape(localized_name(product.producer.province)),
             self._badges(product),
             self._button(product),
         )
@@ -94,15 +89,12 @@ class CardMaker:
         return escape(product.get_absolute_url())
 
     def _picture(self, product) -> str:
+        """The photo, or the drawing of the product's category (the same for every card of it: made once)."""
         if product.image:
             return self.picture(product)
-        category = product.category if product.category_id else None
-        key = (category.slug, category.group.code) if category is not None else (None, 1)
-        if key not in self._drawings:
-            width, height = self._placeholder_size
-            url = static(f"img/category/{picture_name(*key)}")
-            self._drawings[key] = badges.image_html(url, width, height, "", True, True, "card")
-        return self._drawings[key]
+        if product.category_id not in self._drawings:
+            self._drawings[product.category_id] = self.picture(product)
+        return self._drawings[product.category_id]
 
     def _badges(self, product) -> str:
         stars = int(product.current_stars or 0)
