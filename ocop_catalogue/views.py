@@ -28,9 +28,10 @@ RECENT_CERTIFICATES = 40
 def home(request):
     featured = list(Product.objects.published().with_min_stars(5).for_cards().order_by("-updated_at", "pk")[:FEATURED])
     recent = recent_entries()
-    # Products per province and per group: read off the facet cube that the product list shares
-    # (cached under the catalogue version), not two more passes over every product.
-    filterset = ProductFilter(QueryDict())
+    # Products per province and per group: read off the search index's facet cube (this process's copy,
+    # as the product list reads it), else the cube the lists share (cached under the catalogue version),
+    # not two more passes over every product.
+    filterset = ProductFilter(QueryDict(), lists_from_index=True)
     counts = filterset.counts
     # Copies: the filter's provinces and groups are shared by the process's requests (kept_in_process).
     provinces = [copy.copy(province) for province in sorted(filterset.provinces, key=lambda p: p.sort_key)]

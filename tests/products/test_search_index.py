@@ -184,3 +184,34 @@ def test_with_the_index_off_the_list_searches_in_the_database(client, catalogue,
     positions = [content.find(f'href="{url}"') for url in expected]
     assert -1 not in positions
     assert positions == sorted(positions)
+
+
+def test_the_home_page_counts_from_the_index_as_from_the_database(client, catalogue, settings):
+    """The home page's products per province and group, its total and its map's rated counts come from
+    the index's facet cube (no GROUP BY over every product): the same figures as the database's cube."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def figures():
+        with CaptureQueriesContext(connection) as queries:
+            context = client.get("/").context
+        return (
+            [(p.slug, p.product_count) for p in context["provinces"]],
+            [(g.code, g.product_count) for g in context["groups"]],
+            context["product_total"],
+            context["rated"],
+        ), queries
+
+    settings.CATALOGUE_CACHE = False
+    from_index, indexed_queries = figures()
+    settings.SEARCH_INDEX = False
+    from_database, database_queries = figures()
+    assert from_index == from_database
+    assert from_index[2] == len(catalogue) - 1 and sum(n for _slug, n in from_index[0]) == from_index[2]
+    # (With the cache off the suite builds the index on each use: its read replaces the cube's GROUP BY.)
+    assert len(indexed_queries) == len(database_queries)
+
+    def cube_reads(queries):
+        return [q for q in queries if "GROUP BY" in q["sql"] and '"products_product"' in q["sql"]]
+
+    assert not cube_reads(indexed_queries) and len(cube_reads(database_queries)) == 1
