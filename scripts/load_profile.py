@@ -1,0 +1,122 @@
+#!/usr/bin/env python
+"""Where the machine's CPU goes while it serves the long tail: per process, and inside the workers.
+
+    .venv/bin/python scripts/load_profile.py [--how uniform|zipf] [--warm 15] [--duration 30]
+                                              [--workers 5] [--spy var/bench/spy.txt] [--top 40]
+
+Starts gunicorn as `make bench` does (production settings, BENCH_DATABASE_URL: seed it first, e.g. with
+`scripts/bench.py --long-tail`), empties Redis, starts the side process that saves a product every 10 s,
+runs the long-tail schedule (scripts/bench_longtail.py) with wrk for `--warm` seconds, then measures
+`--duration` seconds more: requests per second and the CPU seconds of gunicorn, PostgreSQL, Redis and wrk
+per request (from /proc). The warm-up separates the steady state from each pass's cold start (copies and
+caches rebuilt after Redis was emptied), which the benchmark's own figure includes.
+
+With `--spy FILE` it also samples the workers with py-spy (`--gil`: only a thread holding the interpreter,
+that is, CPU spent in Python, not waits on the database or Redis) and prints the frames of the project and
+of Django's template engine, the ORM and Redis with their share of the samples. py-spy's own sampling costs
+the machine most of a core: compare throughputs without it.
+"""
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import bench
+import bench_longtail
+
+KINDS = (("gunicorn", "gunicorn"), ("postgres", "postgres"), ("redis", "redis-server"), ("wrk", "wrk"))
+SHOWN = re.compile(
+    r"\((core|ocop_catalogue|products|producers|certifications|trade)/|render \(django/shortcuts|"
+    r"Template\.render \(django/template/base|execute_sql|Redis\.execute_command|from_db"
+)
+
+
+def cpu_by_kind():
+    """{kind: CPU seconds} of the running processes, by their command line."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = collections.Counter()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        kind = next((name for name, word in KINDS if word in command), "other")
+        found[kind] += (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def frames_report(spy_file, top):
+    """The shown frames with the share of samples under them (each counted once per sample)."""
+    inclusive, total = collections.Counter(), 0
+    for line in Path(spy_file).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        total += int(count)
+        frames = {re.sub(r":\d+\)", ")", frame) for frame in stack.split(";")}
+        for frame in frames:
+            if SHOWN.search(frame):
+                inclusive[frame] += int(count)
+    print(f"\npy-spy: {total} samples of the workers holding the interpreter; frames under which they fell:")
+    for frame, count in inclusive.most_common(top):
+        print(f"  {count / max(total, 1) * 100:5.1f} %  {frame}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--how", choices=("uniform", "zipf"), default="uniform")
+    parser.add_argument("--warm", type=int, default=15, help="Seconds of load before measuring.")
+    parser.add_argument("--duration", type=int, default=30, help="Seconds measured.")
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--port", type=int, default=8190)
+    parser.add_argument("--spy", help="py-spy's raw samples go to this file (needs py-spy, requirements-dev.txt).")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    env = bench.bench_env(args.port)
+    data = bench.query_json(env, bench_longtail.LIVE_DATA.format(products=11_000))
+    paths = bench_longtail.schedule(bench_longtail.url_set(data), args.how)
+    with tempfile.TemporaryDirectory() as workdir:
+        paths_file = Path(workdir) / "paths.txt"
+        paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        server = bench.start_server(env, args.port, args.workers)
+        writer = None
+        try:
+            bench.flush_cache(env)
+            writer = bench_longtail.start_writer(env, bench.PYTHON, bench.ROOT)
+            bench.wrk(args.port, paths_file, args.warm, args.connections)
+            spy = None
+            if args.spy:
+                py_spy = str(Path(sys.executable).parent / "py-spy")
+                spy_command = [py_spy, "record", "--pid", str(server.pid), "--subprocesses", "--gil"]
+                spy_command += ["--format", "raw", "--output", args.spy, "--duration", str(args.duration)]
+                spy_command += ["--rate", "200", "--nonblocking"]
+                spy = subprocess.Popen(spy_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            before, started = cpu_by_kind(), time.monotonic()
+            result = bench.wrk(args.port, paths_file, args.duration, args.connections)
+            after, seconds = cpu_by_kind(), time.monotonic() - started
+            if spy is not None:
+                spy.wait()
+        finally:
+            if writer is not None:
+                bench_longtail.stop_writer(writer)
+            bench.stop_server(server)
+    requests = max(result["requests"], 1)
+    print(f"{args.how}, after {args.warm} s of warm-up: {result['rps']} req/s, p99 {result['p99_ms']} ms")
+    for kind in sorted(after, key=lambda k: after[k] - before.get(k, 0), reverse=True):
+        spent = after[kind] - before.get(kind, 0)
+        print(f"  {kind:9} {spent / seconds * 100:5.0f} % of a core   {spent / requests * 1000:6.2f} ms per request")
+    if args.spy:
+        frames_report(args.spy, args.top)
+
+
+if __name__ == "__main__":
+    main()

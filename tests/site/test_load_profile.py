@@ -1,0 +1,41 @@
+"""scripts/load_profile.py: the per-process CPU reading and the report of py-spy's samples. The load itself
+(gunicorn, wrk, PostgreSQL at 100,000 products) is run by hand: README, "Under load, where the CPU goes"."""
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import load_profile  # scripts/ is not a package: imported from the folder added above
+
+SAMPLES = """\
+process 1:"g";run (gunicorn/app/base.py:72);product_detail (products/views.py:250);render (django/shortcuts.py:18) 30
+process 1:"g";run (gunicorn/app/base.py:72);product_detail (products/views.py:251);_published (products/views.py:90) 10
+process 2:"g";run (gunicorn/app/base.py:72);product_list (products/views.py:40);render (django/shortcuts.py:18) 40
+process 2:"g";run (gunicorn/app/base.py:72);select (selectors.py:415) 20
+"""
+
+
+def test_the_report_gives_each_frame_its_share_of_the_samples(tmp_path, capsys):
+    spy = tmp_path / "spy.txt"
+    spy.write_text(SAMPLES)
+    load_profile.frames_report(spy, top=10)
+    out = capsys.readouterr().out
+    assert "100 samples" in out
+    # Line numbers dropped: the two product_detail lines are one frame (40 of 100 samples).
+    assert "40.0 %  product_detail (products/views.py)" in out
+    assert "70.0 %  render (django/shortcuts.py)" in out
+    assert "40.0 %  product_list (products/views.py)" in out
+    assert "selectors" not in out and "gunicorn/app" not in out  # neither the project's nor a shown layer
+
+
+def test_the_cpu_of_this_process_is_counted_and_grows():
+    before = load_profile.cpu_by_kind()
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    after = load_profile.cpu_by_kind()
+    grown = {kind: after[kind] - before.get(kind, 0) for kind in after}
+    assert max(grown.values()) >= 0.2  # this test's own process, under whichever kind its command line reads as
+    assert set(after) <= {"gunicorn", "postgres", "redis", "wrk", "other"}
