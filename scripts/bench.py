@@ -196,7 +196,8 @@ def start_server(env, port, workers):
     cmd = [str(Path(PYTHON).parent / "gunicorn"), "ocop_catalogue.wsgi:application"]
     if conf.exists():
         cmd += ["-c", str(conf)]
-    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null"]
+    # gunicorn's access log stays off, as in production (gunicorn.conf.py): the application logs each request.
+    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     for _ in range(100):
         if proc.poll() is not None:  # e.g. the port is taken: never measure someone else's server
