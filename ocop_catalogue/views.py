@@ -104,12 +104,7 @@ def recent_entries():
         return recent
 
     newest_first = (F("certificate__issued_on").desc(nulls_last=True), "-pk")
-    entries = (
-        CertifiedProduct.objects.in_force()
-        .filter(product__is_published=True)
-        .select_related("certificate", "product__producer__province", "product__category__group")
-        .order_by(*newest_first)
-    )
+    entries = CertifiedProduct.objects.in_force().filter(product__is_published=True).order_by(*newest_first)
     # Every entry of a certificate at least as new as the RECENT_CERTIFICATES-th newest comes first in
     # the full order, so the first rows of that prefix are the first rows of the whole (with fewer
     # dated certificates than that, every entry is taken). The cutoff is read first, on its own: as a
@@ -123,7 +118,15 @@ def recent_entries():
     )
     if cutoff:
         entries = entries.filter(certificate__issued_on__gte=cutoff)
-    return pick(entries[: RECENT * 3])
+    # The ids first, then those few rows with their product, producer, province and group: joining the
+    # wide rows to every entry of the newest certificates (~1,600 at 100,000 products) and then sorting
+    # them cost the database 20 ms; the ids alone sort in a few.
+    ids = list(entries.values_list("pk", flat=True)[: RECENT * 3])
+    wide = CertifiedProduct.objects.filter(pk__in=ids).select_related(
+        "certificate", "product__producer__province", "product__category__group"
+    )
+    by_pk = {entry.pk: entry for entry in wide}
+    return pick(by_pk[pk] for pk in ids if pk in by_pk)
 
 
 @require_safe
