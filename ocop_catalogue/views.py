@@ -13,8 +13,9 @@ from django.utils.translation import npgettext
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate, CertificateKind, CertifiedProduct
+from core.filters import RowsByKey
 from core.page_cache import cache_public_page
-from products.filters import ProductFilter
+from products.filters import CARDS_BY_KEY, ProductFilter
 from products.models import Product
 
 FEATURED = 8
@@ -26,7 +27,11 @@ RECENT_CERTIFICATES = 40
 @require_safe
 @cache_public_page
 def home(request):
-    featured = list(Product.objects.published().with_min_stars(5).for_cards().order_by("-updated_at", "pk")[:FEATURED])
+    # The ids first (~900 five-star products at 100,000 sorted by their narrow rows), then their cards by
+    # key, the product list's prepared statement: joining every card's producer, province and category
+    # before keeping eight cost the database ~8 ms.
+    newest = Product.objects.published().with_min_stars(5).order_by("-updated_at", "pk")
+    featured = RowsByKey(list(newest.values_list("pk", flat=True)[:FEATURED]), CARDS_BY_KEY)[:FEATURED]
     recent = recent_entries()
     # Products per province and per group: read off the search index's facet cube (this process's copy,
     # as the product list reads it), else the cube the lists share (cached under the catalogue version),

@@ -1,10 +1,13 @@
-"""The home page's recent entries: the newest in-force entries of published products, a product once."""
+"""The home page's recent entries (the newest in-force entries of published products, a product once) and its
+five-star cards (the most recently updated)."""
 
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from ocop_catalogue import views
+from products.models import Product
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +45,17 @@ def test_with_fewer_dated_certificates_than_the_cutoff_every_entry_counts(monkey
     f.entry(undated, gi_product)
     names = [entry.product.name for entry in views.recent_entries()]
     assert names[0] == old[0].name and gi_product.name in names  # undated last (NULLS LAST)
+
+
+def test_the_featured_cards_are_the_most_recently_updated_five_star_products_in_order(client):
+    rated = [f.rated_product(stars=5, name=f"Năm sao {n}") for n in range(views.FEATURED + 2)]
+    four = f.rated_product(stars=4, name="Bốn sao mới nhất")
+    now = timezone.now()
+    for age, product in enumerate(reversed(rated)):  # the last one made is the most recently updated
+        Product.objects.filter(pk=product.pk).update(updated_at=now - datetime.timedelta(hours=age))
+    Product.objects.filter(pk=four.pk).update(updated_at=now + datetime.timedelta(hours=1))
+    Product.objects.filter(pk=rated[-1].pk).update(is_published=False)
+    featured = client.get("/").context["featured"]
+    expected = [p.name for p in reversed(rated[:-1])][: views.FEATURED]
+    assert [p.name for p in featured] == expected
+    assert all(p.current_stars == 5 for p in featured)
