@@ -168,10 +168,20 @@ def test_a_lost_version_key_starts_a_new_series():
     assert cache.current_version() != old
 
 
-def test_bulk_commands_bump_the_version():
+def test_bulk_commands_bump_the_version_once(django_capture_on_commit_callbacks, monkeypatch):
+    bumps = []
+    real_bump = cache.bump
+    monkeypatch.setattr(cache, "bump", lambda *scopes: bumps.append(scopes) or real_bump(*scopes))
     before = cache.current_version()
-    call_command("seed_synthetic", "--products", "10", "--no-progress", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_synthetic", "--products", "30", "--no-progress", verbosity=0)
     assert cache.current_version() != before
+    # One bump of the whole catalogue, not one per certificate or entry saved on the way.
+    assert bumps == [(cache.ALL,)]
+    bumps.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_synthetic", "--clear", "--no-progress", verbosity=0)
+    assert bumps == [(cache.ALL,)]
 
 
 def test_public_pages_are_served_from_the_shared_cache_until_a_write(client, django_capture_on_commit_callbacks):
