@@ -37,10 +37,10 @@ SHOWN = re.compile(
 )
 
 
-def cpu_by_kind():
-    """{kind: CPU seconds} of the running processes, by their command line."""
+def cpu_by_process():
+    """{pid: (kind, CPU seconds)} of the running processes, their kind read from their command line."""
     ticks = os.sysconf("SC_CLK_TCK")
-    found = collections.Counter()
+    found = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
@@ -49,8 +49,18 @@ def cpu_by_kind():
             continue
         fields = stat.rsplit(")", 1)[1].split()
         kind = next((name for name, word in KINDS if word in command), "other")
-        found[kind] += (int(fields[11]) + int(fields[12])) / ticks
+        found[pid] = (kind, (int(fields[11]) + int(fields[12])) / ticks)
     return found
+
+
+def spent_by_kind(before, after):
+    """CPU seconds per kind between two readings: a process started in between counts whole; one that ended
+    in between (a database connection closed by the index's rebuild thread, say) is missing from the second
+    reading, and what it spent in between with it: the figures are a floor."""
+    spent = collections.Counter()
+    for pid, (kind, seconds) in after.items():
+        spent[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    return spent
 
 
 def frames_report(spy_file, top):
@@ -100,9 +110,9 @@ def main():
                 spy_command += ["--format", "raw", "--output", args.spy, "--duration", str(args.duration)]
                 spy_command += ["--rate", "200", "--nonblocking"]
                 spy = subprocess.Popen(spy_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            before, started = cpu_by_kind(), time.monotonic()
+            before, started = cpu_by_process(), time.monotonic()
             result = bench.wrk(args.port, paths_file, args.duration, args.connections)
-            after, seconds = cpu_by_kind(), time.monotonic() - started
+            spent, seconds = spent_by_kind(before, cpu_by_process()), time.monotonic() - started
             if spy is not None:
                 spy.wait()
         finally:
@@ -111,9 +121,8 @@ def main():
             bench.stop_server(server)
     requests = max(result["requests"], 1)
     print(f"{args.how}, after {args.warm} s of warm-up: {result['rps']} req/s, p99 {result['p99_ms']} ms")
-    for kind in sorted(after, key=lambda k: after[k] - before.get(k, 0), reverse=True):
-        spent = after[kind] - before.get(kind, 0)
-        print(f"  {kind:9} {spent / seconds * 100:5.0f} % of a core   {spent / requests * 1000:6.2f} ms per request")
+    for kind, cpu in spent.most_common():
+        print(f"  {kind:9} {cpu / seconds * 100:5.0f} % of a core   {cpu / requests * 1000:6.2f} ms per request")
     if args.spy:
         frames_report(args.spy, args.top)
 

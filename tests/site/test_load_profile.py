@@ -1,6 +1,7 @@
 """scripts/load_profile.py: the per-process CPU reading and the report of py-spy's samples. The load itself
 (gunicorn, wrk, PostgreSQL at 100,000 products) is run by hand: README, "Under load, where the CPU goes"."""
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -31,11 +32,19 @@ def test_the_report_gives_each_frame_its_share_of_the_samples(tmp_path, capsys):
 
 
 def test_the_cpu_of_this_process_is_counted_and_grows():
-    before = load_profile.cpu_by_kind()
+    before = load_profile.cpu_by_process()
     deadline = time.process_time() + 0.3
     while time.process_time() < deadline:
         pass
-    after = load_profile.cpu_by_kind()
-    grown = {kind: after[kind] - before.get(kind, 0) for kind in after}
-    assert max(grown.values()) >= 0.2  # this test's own process, under whichever kind its command line reads as
-    assert set(after) <= {"gunicorn", "postgres", "redis", "wrk", "other"}
+    after = load_profile.cpu_by_process()
+    mine = str(os.getpid())
+    assert after[mine][1] - before[mine][1] >= 0.2
+    spent = load_profile.spent_by_kind(before, after)
+    assert spent[after[mine][0]] >= 0.2
+    assert set(spent) <= {"gunicorn", "postgres", "redis", "wrk", "other"}
+
+
+def test_processes_that_start_count_whole_and_those_that_end_are_left_out():
+    before = {"1": ("postgres", 5.0), "2": ("gunicorn", 1.0)}
+    after = {"2": ("gunicorn", 3.5), "3": ("postgres", 0.75)}
+    assert load_profile.spent_by_kind(before, after) == {"gunicorn": 2.5, "postgres": 0.75}
