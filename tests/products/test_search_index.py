@@ -11,6 +11,8 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -189,8 +191,6 @@ def test_with_the_index_off_the_list_searches_in_the_database(client, catalogue,
 def test_the_home_page_counts_from_the_index_as_from_the_database(client, catalogue, settings):
     """The home page's products per province and group, its total and its map's rated counts come from
     the index's facet cube (no GROUP BY over every product): the same figures as the database's cube."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     def figures():
         with CaptureQueriesContext(connection) as queries:
