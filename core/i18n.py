@@ -1,5 +1,6 @@
 """Names of things in the visitor's language: the English name where there is one, else the Vietnamese."""
 
+from django.utils.formats import get_format
 from django.utils.translation import get_language
 
 
@@ -15,3 +16,11 @@ def localized_name(obj) -> str:
         if english:
             return english
     return obj.name
+
+
+def grouped(number: int) -> str:
+    """A count with the language's thousand separator every three digits (100.547 in Vietnamese, 100,547 in
+    English), as the templates print counts with floatformat:"0g"; cheap enough for a hundred a page."""
+    if -1000 < number < 1000:
+        return str(number)
+    return f"{number:,}".replace(",", get_format("THOUSAND_SEPARATOR"))

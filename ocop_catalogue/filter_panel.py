@@ -8,19 +8,13 @@ compares).
 
 from html import escape
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from core.i18n import grouped
+
 LONG_FACET = 8  # more options than this: the list scrolls (the facet-long class)
-
-
-def _number(count) -> str:
-    """A count as the template printed it: localize() only matters with thousand separators on (it
-    looks the language's formats up: a hundred options a page)."""
-    return localize(count) if settings.USE_THOUSAND_SEPARATOR else str(count)
 
 
 def _option(facet, option) -> str:
@@ -30,7 +24,7 @@ def _option(facet, option) -> str:
     return (
         f'\n        <li{empty}><label><input type="{kind}" name="{escape(facet.name)}" '
         f'value="{escape(str(option.value))}"{checked}> <span class="opt-label">{escape(str(option.label))}</span> '
-        f'<span class="opt-count">{escape(_number(option.count))}</span></label></li>\n        '
+        f'<span class="opt-count">{grouped(option.count)}</span></label></li>\n        '
     )
 
 
@@ -60,7 +54,7 @@ def filter_panel_html(facets, *, query_text="", chip_count=0, explicit_sort="") 
     """The panel of `facets` (products/facets.py's Facet), the words searched for, how many filters are
     on (the badge on a phone's folded panel) and the sort chosen, kept by the form."""
     action = escape(reverse("products:product_list"))
-    badge = f' <span class="badge-count">{escape(localize(chip_count))}</span>' if chip_count else ""
+    badge = f' <span class="badge-count">{chip_count}</span>' if chip_count else ""
     everything = escape(gettext("Tất cả"))
     sort = f'<input type="hidden" name="sort" value="{escape(explicit_sort)}">' if explicit_sort else ""
     return SafeString(

@@ -28,7 +28,7 @@ OLD_PANEL = """{% load i18n %}<details class="filters-panel" data-open-wide>
         <li><label><input type="radio" name="{{ facet.name }}" value=""{% if not facet.selected_count %} checked{% endif %}> <span class="opt-label">{% translate "Tất cả" %}</span></label></li>
         {% endif %}
         {% for option in facet.options %}
-        <li{% if not option.count and not option.selected %} class="is-empty"{% endif %}><label><input type="{% if facet.multiple %}checkbox{% else %}radio{% endif %}" name="{{ facet.name }}" value="{{ option.value }}"{% if option.selected %} checked{% endif %}> <span class="opt-label">{{ option.label }}</span> <span class="opt-count">{{ option.count }}</span></label></li>
+        <li{% if not option.count and not option.selected %} class="is-empty"{% endif %}><label><input type="{% if facet.multiple %}checkbox{% else %}radio{% endif %}" name="{{ facet.name }}" value="{{ option.value }}"{% if option.selected %} checked{% endif %}> <span class="opt-label">{{ option.label }}</span> <span class="opt-count">{{ option.count|floatformat:"0g" }}</span></label></li>
         {% endfor %}
       </ul>
     </fieldset>
@@ -87,15 +87,16 @@ def test_the_panel_escapes_what_a_visitor_typed(catalogue):
     assert "<script>" not in html and "<i>" not in html and "&quot;&gt;&lt;script&gt;" in html
 
 
+@pytest.mark.parametrize(("language", "shown"), [("vi", "12.345"), ("en", "12,345")])
 @pytest.mark.parametrize("separators", [False, True])
-def test_large_counts_print_as_the_template_printed_them(separators):
+def test_large_counts_are_grouped_by_thousands_as_the_template_groups_them(separators, language, shown):
     from django.test import override_settings
 
     from products.facets import Facet, FacetOption
 
     facets = [Facet(name="stars", label="Hạng", multiple=False, options=[FacetOption("5", "5 sao", 12345, True)])]
-    with override_settings(USE_THOUSAND_SEPARATOR=separators), translation.override("vi"):
+    with override_settings(USE_THOUSAND_SEPARATOR=separators), translation.override(language):
         old = Engine(libraries={"i18n": "django.templatetags.i18n"}).from_string(OLD_PANEL)
         expected = old.render(Context({"filterset": {"query_text": ""}, "facets": facets, "chips": []}))
         assert filter_panel_html(facets) == expected
-    assert 'class="opt-count">12' in expected
+    assert f'class="opt-count">{shown}<' in expected

@@ -5,3 +5,6 @@
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
 FIRST_DAY_OF_WEEK = 1  # Monday
+# Counts are grouped by thousands (100.547): Django's vi locale names the separator but no grouping, so
+# floatformat:"0g" printed 100547.
+NUMBER_GROUPING = 3
