@@ -14,6 +14,14 @@ one fixed key (it replaces the old one), and the other processes, which kept ser
 load it. So a write every few seconds costs one build per `max_age` for the whole site, never a request
 that waits for one, except a process's very first.
 
+A copy may have a fingerprint: a cheap summary of exactly the rows its value is built from (one
+aggregate query where the build reads and processes every row). Before rebuilding, the process compares it
+with the copy's: when they are equal (the writes since touched nothing the value holds: a product's
+description, a producer's phone number, a save that changed nothing) the copy is marked current instead of
+rebuilt, and the other processes learn it from the shared meta without loading anything. The fingerprint is
+read before the build it describes, so a write between the two makes the next comparison differ (one build
+too many, never a stale copy kept).
+
 A copy too big to move through the cache within its timeout (SHARE_LIMIT) is shared through a file in
 PROCESS_COPY_DIR (`DJANGO_PROCESS_COPY_DIR`, default var/copies) that the meta names: the processes of the
 same host load it; another host's processes, which cannot read it, build their own.
@@ -63,6 +71,7 @@ class Copy(NamedTuple):
     tag: str  # what else the value depends on (the day): a copy of another tag is never served
     built_at: float  # time.time() when its build started (the data is at least this recent)
     value: Any
+    fingerprint: Any = None  # the fingerprint of the rows it was built from (None: none, always rebuilt)
 
 
 _ALL = weakref.WeakSet()
@@ -75,14 +84,18 @@ def forget_all():
 
 
 class ProcessCopy:
-    def __init__(self, name: str, builder: Callable[[], Any], max_age: float | None = None):
+    def __init__(
+        self, name: str, builder: Callable[[], Any], max_age: float | None = None, fingerprint: Callable | None = None
+    ):
         _ALL.add(self)
         self.name = name
         self.builder = builder
+        self.fingerprint = fingerprint  # () -> a value equal for equal rows, or None when it cannot tell
         self._max_age = max_age
         self.held: Copy | None = None
         self.checked_at = 0.0
         self.builds = 0  # builds by this process (tests and the benchmark read it)
+        self.revalidations = 0  # copies found current by their fingerprint instead of rebuilt
         self.build_seconds = 0.0  # how long the last one took
         self.rebuilding: threading.Thread | None = None
         self._guard = threading.Lock()  # one rebuild thread at a time; `held` only moves forward
@@ -153,7 +166,7 @@ class ProcessCopy:
         if copy is None and wait:
             return self._build_and_share(version, tag, owner)
         if owner:
-            self._rebuild_in_background(version, tag, owner)
+            self._rebuild_in_background(version, tag, owner, copy)
             if not self.background and self.held is not None and self.held.tag == tag:
                 return self.held  # built already, in this thread
         return copy  # the copy at hand is served until the new one is ready (None: none yet)
@@ -174,10 +187,10 @@ class ProcessCopy:
             if current is None or current.tag != copy.tag or copy.built_at >= current.built_at:
                 self.held = copy
 
-    def _rebuild_in_background(self, version, tag, owner):
+    def _rebuild_in_background(self, version, tag, owner, previous=None):
         """Build the new copy in a thread of this process (the request goes on with the copy it has)."""
         if not self.background:
-            self._hold(self._build_and_share(version, tag, owner))
+            self._hold(self._build_and_share(version, tag, owner, previous))
             return
         with self._guard:
             if self.rebuilding is not None and self.rebuilding.is_alive():
@@ -186,7 +199,7 @@ class ProcessCopy:
 
             def rebuild():
                 try:
-                    self._hold(self._build_and_share(version, tag, owner))
+                    self._hold(self._build_and_share(version, tag, owner, previous))
                 except Exception:
                     logger.exception("Could not rebuild %s: the previous copy stays", self.name)
                 finally:
@@ -207,6 +220,9 @@ class ProcessCopy:
             return version, held, True, False
         cache = catalogue_cache._cache()
         meta = cache.get(self.meta_key)
+        if held is not None and meta is not None and meta[0] == held.token and meta[1] == version:
+            # Another process found this very copy current (its fingerprint): nothing to load.
+            return version, held._replace(version=version, built_at=meta[2]), True, False
         if self._newer(meta, held, tag):
             stored = self._load(tag, meta)
             if self._usable(stored, version, tag, now):
@@ -242,23 +258,31 @@ class ProcessCopy:
             if token is not None and cache.get(self.lock_key) == token:
                 cache.delete(self.lock_key)
 
-    def _build_and_share(self, version, tag, owner):
+    def _build_and_share(self, version, tag, owner, previous=None):
         try:
-            copy = self._build(version, tag)
+            copy = self._revalidated(previous, version, tag)
+            if copy is None:
+                copy = self._build(version, tag)
             if owner and version is not None:
                 try:
-                    self._share(copy)
+                    self._share(copy, whole=previous is None or copy.token != previous.token)
                 except Exception as error:  # noqa: BLE001 (logged; the copy still serves this process)
                     logger.warning("Catalogue cache unavailable (%s): %s not shared", error, self.name)
         finally:
             self._release_lock(owner)
         return copy
 
-    def _share(self, copy):
+    def _share(self, copy, whole=True):
         """Store the copy for the other processes: in the cache, or, when it is too big to move through the
-        cache in one request, in a file of this host's (PROCESS_COPY_DIR) that the meta names."""
-        data = pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL)
+        cache in one request, in a file of this host's (PROCESS_COPY_DIR) that the meta names. A copy found
+        current again (`whole` False) only moves its meta's version, if the meta still names it."""
         cache = catalogue_cache._cache()
+        if not whole:
+            meta = cache.get(self.meta_key)
+            if meta is not None and meta[0] == copy.token:
+                cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, meta[3], copy.tag), None)
+            return
+        data = pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL)
         path = None
         if len(data) <= SHARE_LIMIT:
             cache.set(self.value_key, data, None)
@@ -304,10 +328,30 @@ class ProcessCopy:
 
     def _build(self, version, tag):
         started = time.time()
+        fingerprint = self._fingerprint()  # before the build: a write in between makes the next one differ
         value = self.builder()
         self.builds += 1
         self.build_seconds = time.time() - started
-        return Copy(uuid.uuid4().hex, version, tag, started, value)
+        return Copy(uuid.uuid4().hex, version, tag, started, value, fingerprint)
+
+    def _fingerprint(self):
+        if self.fingerprint is None:
+            return None
+        try:
+            return self.fingerprint()
+        except Exception:
+            logger.warning("Could not read the fingerprint of %s: rebuilt", self.name, exc_info=True)
+            return None
+
+    def _revalidated(self, previous, version, tag):
+        """`previous` marked current as of now when the rows it was built from are unchanged; else None."""
+        if previous is None or previous.fingerprint is None or previous.tag != tag:
+            return None
+        started = time.time()
+        if self._fingerprint() != previous.fingerprint:
+            return None
+        self.revalidations += 1
+        return previous._replace(version=version, built_at=started)
 
     def forget(self):
         """Drop this process's copy (tests)."""

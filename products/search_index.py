@@ -16,7 +16,8 @@ database. The relevance order is exactly ProductQuerySet.order_by_relevance's (t
 both databases, as they compare the facet counts with their definition).
 
 The index is built in a few seconds at 1,000,000 products; core/process_copies.py keeps a copy in each
-process and rebuilds it at most once per CATALOGUE_NATIONAL_SECONDS after a write.
+process and rebuilds it at most once per CATALOGUE_NATIONAL_SECONDS after a write, unless its fingerprint
+(below) shows that the write changed nothing the index holds.
 """
 
 import re
@@ -260,7 +261,33 @@ def _build_published():
     return SearchIndex.build(Product.objects.published())
 
 
-PUBLISHED = ProcessCopy("search-index", _build_published)
+def fingerprint(products, day=None):
+    """A summary of what the index of `products` is built from: their number and the sum of a 64-bit hash of
+    each row's values (its key, text, name and name_key, creation time: what the lengths and the "newest"
+    order come from, and its cube values on `day`). One aggregate in the database, ~25 times cheaper than a
+    build (140 ms at 100,000 products: nothing is sent or split); equal rows give equal fingerprints. None
+    on databases without PostgreSQL's hash functions: the index is then rebuilt after every write, as before.
+    """
+    connection = connections[products.db]
+    if connection.vendor != "postgresql":
+        return None
+    rows = (
+        with_cube_values(products, day or validity.today())
+        .order_by()
+        .values_list("pk", "search_text", "name", "name_key", "created_at", *CUBE_VALUES)
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), sum(hashtextextended(t::text, 0)) FROM ({sql}) t", params)  # noqa: S608
+        count, total = cursor.fetchone()
+    return (count, str(total))
+
+
+def _published_fingerprint():
+    return fingerprint(Product.objects.published())
+
+
+PUBLISHED = ProcessCopy("search-index", _build_published, fingerprint=_published_fingerprint)
 
 
 def published_index() -> SearchIndex | None:

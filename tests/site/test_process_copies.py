@@ -233,3 +233,50 @@ def test_an_unreadable_shared_copy_is_built_again():
     assert first.get() == 1
     cache.set(first.value_key, b"not a pickle", None)
     assert second.get() == 2
+
+
+def fingerprinted(rows, max_age=30):
+    """Two processes' copies of a value built from `rows` (a list the test changes), with its fingerprint."""
+    numbers = itertools.count(1)
+    made = [ProcessCopy("test-value", lambda: next(numbers), max_age=max_age, fingerprint=lambda: tuple(rows))]
+    made.append(ProcessCopy("test-value", lambda: next(numbers), max_age=max_age, fingerprint=lambda: tuple(rows)))
+    return made
+
+
+def test_a_copy_whose_rows_are_unchanged_is_marked_current_instead_of_rebuilt(monkeypatch):
+    rows = ["chè", "xoài"]
+    first, second = fingerprinted(rows)
+    assert first.get() == second.get() == 1
+    catalogue_cache.bump("product:xoai-tron-yen-chau")  # a write that changed nothing the value holds
+    clock = process_copies.time.time() + 31
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock)
+    assert first.get() == 1
+    assert settled(first) == 1
+    assert (first.builds, first.revalidations) == (1, 1)
+    cache.delete(first.value_key)  # the other process takes the news from the meta: nothing to load
+    assert second.get() == 1
+    assert second.builds == 0 and second.held.version == catalogue_cache.change_marker()
+
+    rows.append("cà phê")  # a write that does change them
+    catalogue_cache.bump("product:ca-phe-son-la")
+    clock += 31
+    assert first.get() == 1  # served while rebuilt
+    assert settled(first) == 2
+    assert second.get() == 2
+    assert (first.builds, first.revalidations, second.builds) == (2, 1, 0)
+
+
+def test_a_fingerprint_that_fails_means_a_rebuild(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("database gone")
+
+    numbers = itertools.count(1)
+    copy = ProcessCopy("test-value", lambda: next(numbers), max_age=30, fingerprint=broken)
+    assert copy.get() == 1
+    catalogue_cache.bump("product:xoai-tron-yen-chau")
+    clock = process_copies.time.time() + 31
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock)
+    copy.get()
+    assert settled(copy) == 2
+    assert copy.revalidations == 0
+    assert "Could not read the fingerprint of test-value" in caplog.text
