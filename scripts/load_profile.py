@@ -92,6 +92,7 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     env = bench.bench_env(args.port)
+    bench.manage(env, "collectstatic", "--noinput")  # a fresh checkout has none: every page would fail
     data = bench.query_json(env, bench_longtail.LIVE_DATA.format(products=11_000))
     paths = bench_longtail.schedule(bench_longtail.url_set(data), args.how)
     with tempfile.TemporaryDirectory() as workdir:
@@ -119,6 +120,8 @@ def main():
             if writer is not None:
                 bench_longtail.stop_writer(writer)
             bench.stop_server(server)
+    if not result["requests"] or result["errors"] > result["requests"] / 100:
+        raise SystemExit(f"More than 1 % of the requests failed (a broken setup, not a figure): {result}")
     requests = max(result["requests"], 1)
     print(f"{args.how}, after {args.warm} s of warm-up: {result['rps']} req/s, p99 {result['p99_ms']} ms")
     for kind, cpu in spent.most_common():

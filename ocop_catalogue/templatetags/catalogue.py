@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core import i18n as core_i18n
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
@@ -39,6 +40,16 @@ KIND_SHORT = {
 def localized(obj):
     """The English name of a province, group, category or product on English pages."""
     return localized_name(obj)
+
+
+@register.filter
+def grouped(count):
+    """A count grouped by thousands in the page's language (100.547 / 100,547): what floatformat:"0g" prints
+    for an integer, without its Decimal arithmetic (the home page prints ~80 counts)."""
+    try:
+        return core_i18n.grouped(int(count))
+    except (TypeError, ValueError):
+        return count
 
 
 @register.filter

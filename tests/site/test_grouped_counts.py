@@ -14,6 +14,7 @@ def test_the_python_helper_and_the_template_filter_agree(language, expected):
     with translation.override(language):
         assert grouped(100547) == expected
         assert engines["django"].from_string('{{ n|floatformat:"0g" }}').render({"n": 100547}) == expected
+        assert engines["django"].from_string("{% load catalogue %}{{ n|grouped }}").render({"n": 100547}) == expected
         assert grouped(999) == "999" and grouped(0) == "0"
 
 
@@ -32,7 +33,7 @@ def test_a_counted_phrase_chooses_its_plural_from_the_count_and_prints_it_groupe
     from django.template import engines
 
     template = engines["django"].from_string(
-        '{% load i18n %}{% blocktranslate count c=total with n=total|floatformat:"0g" trimmed %}'
+        '{% load i18n catalogue %}{% blocktranslate count c=total with n=total|grouped trimmed %}'
         "{{ n }} sản phẩm{% plural %}{{ n }} sản phẩm{% endblocktranslate %}"
     )
     with translation.override(language):
