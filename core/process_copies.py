@@ -18,9 +18,9 @@ A copy may have a fingerprint: a cheap summary of exactly the rows its value is 
 aggregate query where the build reads and processes every row). Before rebuilding, the process compares it
 with the copy's: when they are equal (the writes since touched nothing the value holds: a product's
 description, a producer's phone number, a save that changed nothing) the copy is marked current instead of
-rebuilt, and the other processes learn it from the shared meta without loading anything. The fingerprint is
-read before the build it describes, so a write between the two makes the next comparison differ (one build
-too many, never a stale copy kept).
+rebuilt, and the other processes learn it from the shared meta without loading anything. A build reads its
+fingerprint and its rows in one snapshot (a REPEATABLE READ transaction on PostgreSQL), so the fingerprint
+describes exactly the rows the value holds.
 
 A copy too big to move through the cache within its timeout (SHARE_LIMIT) is shared through a file in
 PROCESS_COPY_DIR (`DJANGO_PROCESS_COPY_DIR`, default var/copies) that the meta names: the processes of the
@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 from core import cache as catalogue_cache
 
@@ -85,12 +85,12 @@ def forget_all():
 
 class ProcessCopy:
     def __init__(
-        self, name: str, builder: Callable[[], Any], max_age: float | None = None, fingerprint: Callable | None = None
+        self, name: str, builder: Callable[[], Any], max_age: float | None = None, fingerprinter: Callable | None = None
     ):
         _ALL.add(self)
         self.name = name
         self.builder = builder
-        self.fingerprint = fingerprint  # () -> a value equal for equal rows, or None when it cannot tell
+        self.fingerprinter = fingerprinter  # () -> a value equal for equal rows, or None when it cannot tell
         self._max_age = max_age
         self.held: Copy | None = None
         self.checked_at = 0.0
@@ -130,7 +130,7 @@ class ProcessCopy:
         with `wait=False` it gets None instead while the copy is built in a thread (the caller has a
         slower way of its own: a build can outlast a request's timeout on a big catalogue)."""
         if not catalogue_cache.enabled() and settings.TESTING:
-            return self._build(None, tag).value  # the suite: every use sees the test's own rows
+            return self._build(None, tag, fingerprinted=False).value  # the suite: every use sees its own rows
         now = time.time()
         held = self.held if self.held is not None and self.held.tag == tag else None
         if time.monotonic() - self.checked_at < RECHECK_SECONDS and (held is not None or not wait):
@@ -261,27 +261,30 @@ class ProcessCopy:
     def _build_and_share(self, version, tag, owner, previous=None):
         try:
             copy = self._revalidated(previous, version, tag)
+            share = self._share_version if copy is not None else self._share
             if copy is None:
                 copy = self._build(version, tag)
             if owner and version is not None:
                 try:
-                    self._share(copy, whole=previous is None or copy.token != previous.token)
+                    share(copy)
                 except Exception as error:  # noqa: BLE001 (logged; the copy still serves this process)
                     logger.warning("Catalogue cache unavailable (%s): %s not shared", error, self.name)
         finally:
             self._release_lock(owner)
         return copy
 
-    def _share(self, copy, whole=True):
-        """Store the copy for the other processes: in the cache, or, when it is too big to move through the
-        cache in one request, in a file of this host's (PROCESS_COPY_DIR) that the meta names. A copy found
-        current again (`whole` False) only moves its meta's version, if the meta still names it."""
+    def _share_version(self, copy):
+        """Tell the other processes that the copy the meta names is current as of `copy` (found current again
+        by its fingerprint): only the meta's version and time move, if the meta still names that copy."""
         cache = catalogue_cache._cache()
-        if not whole:
-            meta = cache.get(self.meta_key)
-            if meta is not None and meta[0] == copy.token:
-                cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, meta[3], copy.tag), None)
-            return
+        meta = cache.get(self.meta_key)
+        if meta is not None and meta[0] == copy.token:
+            cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, meta[3], copy.tag), None)
+
+    def _share(self, copy):
+        """Store the copy for the other processes: in the cache, or, when it is too big to move through the
+        cache in one request, in a file of this host's (PROCESS_COPY_DIR) that the meta names."""
+        cache = catalogue_cache._cache()
         data = pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL)
         path = None
         if len(data) <= SHARE_LIMIT:
@@ -324,21 +327,27 @@ class ProcessCopy:
         except Exception:  # written by another version of the code: built again
             logger.info("Shared %s unreadable: built again", self.name, exc_info=True)
             return None
-        return stored if isinstance(stored, Copy) and stored.tag == tag else None
+        if not isinstance(stored, Copy) or stored.tag != tag:
+            return None
+        if stored.token == meta[0]:  # found current again since it was stored: the meta says as of when
+            stored = stored._replace(version=meta[1], built_at=meta[2])
+        return stored
 
-    def _build(self, version, tag):
+    def _build(self, version, tag, fingerprinted=True):
         started = time.time()
-        fingerprint = self._fingerprint()  # before the build: a write in between makes the next one differ
-        value = self.builder()
+        fingerprinted = fingerprinted and self.fingerprinter is not None
+        with _snapshot() if fingerprinted else contextlib.nullcontext():  # the fingerprint of the rows read
+            fingerprint = self._fingerprint() if fingerprinted else None
+            value = self.builder()
         self.builds += 1
         self.build_seconds = time.time() - started
         return Copy(uuid.uuid4().hex, version, tag, started, value, fingerprint)
 
     def _fingerprint(self):
-        if self.fingerprint is None:
+        if self.fingerprinter is None:
             return None
         try:
-            return self.fingerprint()
+            return self.fingerprinter()
         except Exception:
             logger.warning("Could not read the fingerprint of %s: rebuilt", self.name, exc_info=True)
             return None
@@ -357,6 +366,20 @@ class ProcessCopy:
         """Drop this process's copy (tests)."""
         self.held = None
         self.checked_at = 0.0
+
+
+@contextlib.contextmanager
+def _snapshot():
+    """One snapshot of the default database for the block: a REPEATABLE READ transaction on PostgreSQL
+    (outside a transaction already open, such as a test's, which keeps its own)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 class CacheOff(Exception):

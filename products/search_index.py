@@ -287,7 +287,7 @@ def _published_fingerprint():
     return fingerprint(Product.objects.published())
 
 
-PUBLISHED = ProcessCopy("search-index", _build_published, fingerprint=_published_fingerprint)
+PUBLISHED = ProcessCopy("search-index", _build_published, fingerprinter=_published_fingerprint)
 
 
 def published_index() -> SearchIndex | None:

@@ -90,7 +90,7 @@ def shared_index(settings, monkeypatch):
     monkeypatch.setattr(process_copies, "RECHECK_SECONDS", 0)
     caches["catalogue"].clear()
     copy = process_copies.ProcessCopy("test-search-index", search_index._build_published, max_age=30)
-    copy.fingerprint = search_index._published_fingerprint
+    copy.fingerprinter = search_index._published_fingerprint
     copy.background = False
     yield copy
     caches["catalogue"].clear()
@@ -124,3 +124,34 @@ def test_the_index_is_kept_after_a_save_that_changes_nothing_and_rebuilt_after_a
     hoa_loc = rebuilt.pks[rebuilt.matching(["hoa", "loc"])]
     assert list(hoa_loc) == [mango.pk]
     assert [p.pk for p in ProductFilter({"q": "hoa loc"}).qs] == [mango.pk]  # what the database says too
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_build_reads_its_fingerprint_and_its_rows_in_one_snapshot():
+    """A write committed between the two reads is in neither: the fingerprint describes the rows built."""
+    import threading
+
+    from django.db import connections
+
+    f.product(name="Chè Shan tuyết Mộc Châu")
+
+    def write_elsewhere():
+        f.product(name="Xoài tròn Yên Châu")  # another connection, committed at once
+        connections.close_all()
+
+    def fingerprint_then_a_write():
+        found = search_index._published_fingerprint()
+        writer = threading.Thread(target=write_elsewhere)
+        writer.start()
+        writer.join()
+        return found
+
+    copy = process_copies.ProcessCopy(
+        "test-snapshot", search_index._build_published, fingerprinter=fingerprint_then_a_write
+    )
+    built = copy._build(None, "")
+    assert len(built.value) == 1  # the mango committed after the snapshot began
+    assert built.fingerprint[0] == 1
+    assert Product.objects.published().count() == 2
+    assert current() != built.fingerprint  # so the next check rebuilds

@@ -33,7 +33,7 @@ def test_a_counted_phrase_chooses_its_plural_from_the_count_and_prints_it_groupe
     from django.template import engines
 
     template = engines["django"].from_string(
-        '{% load i18n catalogue %}{% blocktranslate count c=total with n=total|grouped trimmed %}'
+        "{% load i18n catalogue %}{% blocktranslate count c=total with n=total|grouped trimmed %}"
         "{{ n }} sản phẩm{% plural %}{{ n }} sản phẩm{% endblocktranslate %}"
     )
     with translation.override(language):

@@ -238,11 +238,12 @@ def test_an_unreadable_shared_copy_is_built_again():
 def fingerprinted(rows, max_age=30):
     """Two processes' copies of a value built from `rows` (a list the test changes), with its fingerprint."""
     numbers = itertools.count(1)
-    made = [ProcessCopy("test-value", lambda: next(numbers), max_age=max_age, fingerprint=lambda: tuple(rows))]
-    made.append(ProcessCopy("test-value", lambda: next(numbers), max_age=max_age, fingerprint=lambda: tuple(rows)))
+    made = [ProcessCopy("test-value", lambda: next(numbers), max_age=max_age, fingerprinter=lambda: tuple(rows))]
+    made.append(ProcessCopy("test-value", lambda: next(numbers), max_age=max_age, fingerprinter=lambda: tuple(rows)))
     return made
 
 
+@pytest.mark.django_db  # a fingerprinted build opens a transaction (one snapshot for both reads)
 def test_a_copy_whose_rows_are_unchanged_is_marked_current_instead_of_rebuilt(monkeypatch):
     rows = ["chè", "xoài"]
     first, second = fingerprinted(rows)
@@ -266,12 +267,13 @@ def test_a_copy_whose_rows_are_unchanged_is_marked_current_instead_of_rebuilt(mo
     assert (first.builds, first.revalidations, second.builds) == (2, 1, 0)
 
 
+@pytest.mark.django_db
 def test_a_fingerprint_that_fails_means_a_rebuild(monkeypatch, caplog):
     def broken():
         raise RuntimeError("database gone")
 
     numbers = itertools.count(1)
-    copy = ProcessCopy("test-value", lambda: next(numbers), max_age=30, fingerprint=broken)
+    copy = ProcessCopy("test-value", lambda: next(numbers), max_age=30, fingerprinter=broken)
     assert copy.get() == 1
     catalogue_cache.bump("product:xoai-tron-yen-chau")
     clock = process_copies.time.time() + 31
@@ -280,3 +282,19 @@ def test_a_fingerprint_that_fails_means_a_rebuild(monkeypatch, caplog):
     assert settled(copy) == 2
     assert copy.revalidations == 0
     assert "Could not read the fingerprint of test-value" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_process_that_loads_a_copy_found_current_again_takes_the_metas_version(monkeypatch):
+    rows = ["chè"]
+    first, _second = fingerprinted(rows)
+    assert first.get() == 1
+    catalogue_cache.bump("product:che-shan-tuyet")
+    clock = process_copies.time.time() + 31
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock)
+    first.get()
+    assert settled(first) == 1 and first.revalidations == 1
+    newcomer = ProcessCopy("test-value", lambda: 99, max_age=30)  # a worker started since: loads the stored copy
+    assert newcomer.get() == 1
+    assert newcomer.held.version == catalogue_cache.change_marker() and not newcomer.behind
+    assert newcomer.builds == 0
