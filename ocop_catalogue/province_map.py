@@ -9,7 +9,7 @@ marked with the units they belong to (Đà Nẵng, Khánh Hòa).
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.i18n import is_english, localized_name
+from core.i18n import grouped, is_english, localized_name
 
 # slug: (column, row, short label)
 TILES = {
@@ -88,7 +88,7 @@ def map_tiles(provinces, rated, former):
             "%(name)s: %(n)s sản phẩm có hạng OCOP còn hiệu lực",
             "%(name)s: %(n)s sản phẩm có hạng OCOP còn hiệu lực",
             count,
-        ) % {"name": name, "n": count}
+        ) % {"name": name, "n": grouped(count)}
         tooltip = said
         if former_names:
             tooltip += " · " + _("gồm tỉnh cũ: %(names)s") % {"names": ", ".join(former_names)}
@@ -118,16 +118,18 @@ def legend(rated):
     bounds = [0, *steps]
     items = [(SHADES[0], "0")]
     for i in range(len(steps)):
-        items.append((SHADES[i + 1], f"{bounds[i] + 1}–{steps[i]}" if steps[i] > bounds[i] + 1 else f"{steps[i]}"))
+        low, high = grouped(bounds[i] + 1), grouped(steps[i])
+        items.append((SHADES[i + 1], f"{low}–{high}" if steps[i] > bounds[i] + 1 else high))
     if steps:
-        items.append((SHADES[4], f"> {steps[-1]}"))
+        items.append((SHADES[4], f"> {grouped(steps[-1])}"))
     return items
 
 
 def map_context(provinces, rated, former):
     columns = 1 + max(c for c, _r, _l in TILES.values())
     rows = 1 + max(r for _c, r, _l in TILES.values())
-    width = 2 * PAD + columns * TILE_W + (columns - 1) * GAP + 96
+    # Room on the right for the islands' names: "Truong Sa (Spratly)" is longer than "Trường Sa".
+    width = 2 * PAD + columns * TILE_W + (columns - 1) * GAP + (136 if is_english() else 96)
     height = 2 * PAD + rows * TILE_H + (rows - 1) * GAP
     islands_x = PAD + 5 * (TILE_W + GAP) + 8
     return {

@@ -46,3 +46,13 @@ def test_the_province_pages_bars_print_grouped_counts(language, shown):
     with translation.override(language):
         html = render_to_string("includes/bar_rows.html", {"title": "t", "bars": bars})
     assert f'<td class="bar-count">{shown}</td>' in html
+
+
+@pytest.mark.parametrize(("language", "shown"), [("vi", "2.674–2.683"), ("en", "2,674–2,683")])
+def test_the_maps_legend_and_tiles_say_grouped_counts(language, shown):
+    from ocop_catalogue.province_map import legend
+
+    rated = {f"p{number}": count for number, count in enumerate([2600, 2672, 2673, 2682, 2683, 2688, 2700, 2705])}
+    with translation.override(language):
+        labels = [label for _fill, label in legend(rated)]
+    assert any(shown in label for label in labels), labels
