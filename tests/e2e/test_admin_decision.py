@@ -71,11 +71,13 @@ def log_in(page, username):
 def choose_product(page, row, name):
     """Pick a product in an inline row's autocomplete (select2), as a user does: click, type, choose."""
     page.locator(f"#id_entries-{row}-product + .select2 .select2-selection").click()
-    page.locator(".select2-container--open .select2-search__field").fill(name.split()[0])
+    # select2 sends the typed search after a delay: its answer is awaited before the option is clicked, so
+    # no search is still running when the form is posted. The live server's threads share one SQLite
+    # connection, and a form posted while another request ran there failed ("no such savepoint", "cannot
+    # commit - no transaction is active"); waiting for "networkidle" did not cover a search sent later.
+    with page.expect_response(lambda response: "/admin/autocomplete/" in response.url and "term=" in response.url):
+        page.locator(".select2-container--open .select2-search__field").fill(name.split()[0])
     page.locator(".select2-results__option", has_text=name).click()
-    # select2 may still send a late search: let it end first. The live server's threads share one SQLite
-    # connection, and a form posted while another request runs there failed ("no such savepoint").
-    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture
