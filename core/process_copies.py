@@ -222,7 +222,7 @@ class ProcessCopy:
         meta = cache.get(self.meta_key)
         if held is not None and meta is not None and meta[0] == held.token and meta[1] == version:
             # Another process found this very copy current (its fingerprint): nothing to load.
-            return version, held._replace(version=version, built_at=meta[2]), True, False
+            return version, _as_meta_says(held, meta), True, False
         if self._newer(meta, held, tag):
             stored = self._load(tag, meta)
             if self._usable(stored, version, tag, now):
@@ -329,9 +329,7 @@ class ProcessCopy:
             return None
         if not isinstance(stored, Copy) or stored.tag != tag:
             return None
-        if stored.token == meta[0]:  # found current again since it was stored: the meta says as of when
-            stored = stored._replace(version=meta[1], built_at=meta[2])
-        return stored
+        return _as_meta_says(stored, meta) if stored.token == meta[0] else stored
 
     def _build(self, version, tag, fingerprinted=True):
         started = time.time()
@@ -366,6 +364,12 @@ class ProcessCopy:
         """Drop this process's copy (tests)."""
         self.held = None
         self.checked_at = 0.0
+
+
+def _as_meta_says(copy, meta):
+    """`copy`, which the shared meta names, with the meta's version and time: it may have been found current
+    again (its fingerprint) since it was built or stored."""
+    return copy._replace(version=meta[1], built_at=meta[2])
 
 
 @contextlib.contextmanager

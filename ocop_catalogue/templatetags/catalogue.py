@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core import i18n as core_i18n
+from core.i18n import grouped as grouped_count
 from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
@@ -42,12 +42,12 @@ def localized(obj):
     return localized_name(obj)
 
 
-@register.filter
-def grouped(count):
+@register.filter(name="grouped")
+def grouped_filter(count):
     """A count grouped by thousands in the page's language (100.547 / 100,547): what floatformat:"0g" prints
     for an integer, without its Decimal arithmetic (the home page prints ~80 counts)."""
     try:
-        return core_i18n.grouped(int(count))
+        return grouped_count(int(count))
     except (TypeError, ValueError):
         return count
 
