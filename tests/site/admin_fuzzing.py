@@ -117,7 +117,11 @@ FILE_NAMES = st.one_of(
     st.sampled_from(
         ["anh.png", "scan.pdf", "logo.jpg", "a.svg", "../../etc/passwd", "x" * 300 + ".png", "ảnh đẹp.png"]
     ),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_characters='\r\n"\\/\x00'), min_size=1, max_size=30),
+    # Not "." or "..": Django's uploaded-file object refuses them before any request is made (the fuzz run
+    # failed in building its input, not in the admin), and no browser sends them as a file's name.
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters='\r\n"\\/\x00'), min_size=1, max_size=30).filter(
+        lambda name: name not in {".", ".."}
+    ),
 )
 uploads = st.builds(
     lambda name, content, content_type: SimpleUploadedFile(name, content, content_type=content_type),
