@@ -9,6 +9,7 @@ from the primary. Skips only where the PostgreSQL server binaries are not instal
 
 import http.client
 import subprocess
+import time
 from http.cookies import SimpleCookie
 
 import pytest
@@ -305,6 +306,22 @@ def _standby_reads(clusters, since):
     return [line for line in lines if line.startswith("ocop-causal|") and "producers_producer" in line]
 
 
+def _read_on_caught_up_standby(clusters, primary, standby, visitor, path, tries=5):
+    """Whether a visit of `path`, once the standby has replayed the primary, runs its catalogue queries on the
+    standby. Tried a few times: the primary's own small writes after the replay (sessions, the cache table)
+    and the log's latency can each make one visit read the primary or show no line yet."""
+    for _ in range(tries):
+        wait_for_replay(primary, standby)
+        since = len(clusters.log("standby"))
+        assert visitor.get(path)[0] == 200
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            if _standby_reads(clusters, since):
+                return True
+            time.sleep(0.1)
+    return False
+
+
 def test_with_the_causal_check_a_standby_behind_the_primary_is_not_read(clusters, causal_server):
     clusters.ensure_standby()
     primary = clusters.connect(PRIMARY_PORT, DB)
@@ -312,10 +329,9 @@ def test_with_the_causal_check_a_standby_behind_the_primary_is_not_read(clusters
     visitor = Browser(CAUSAL_APP_PORT, host="localhost")
     try:
         _insert_producer(primary, "HTX Nhân Quả Một", "htx-nhan-qua-mot")
-        wait_for_replay(primary, standby)
-        since = len(clusters.log("standby"))
-        assert visitor.get("/producers/htx-nhan-qua-mot/")[0] == 200
-        assert _standby_reads(clusters, since), "a caught-up standby serves the public page"
+        assert _read_on_caught_up_standby(clusters, primary, standby, visitor, "/producers/htx-nhan-qua-mot/"), (
+            "a caught-up standby serves the public page"
+        )
 
         query(standby, "SELECT pg_wal_replay_pause()")
         _insert_producer(primary, "HTX Nhân Quả Hai", "htx-nhan-qua-hai")
@@ -327,10 +343,7 @@ def test_with_the_causal_check_a_standby_behind_the_primary_is_not_read(clusters
         assert "pg_last_wal_replay_lsn" in clusters.log("standby")[since:]  # it was asked, and was behind
 
         query(standby, "SELECT pg_wal_replay_resume()")
-        wait_for_replay(primary, standby)
-        since = len(clusters.log("standby"))
-        assert visitor.get("/producers/?q=nhan+qua")[0] == 200
-        assert _standby_reads(clusters, since)
+        assert _read_on_caught_up_standby(clusters, primary, standby, visitor, "/producers/?q=nhan+qua")
     finally:
         query(standby, "SELECT pg_wal_replay_resume()")
         primary.close()
