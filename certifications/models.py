@@ -3,11 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import validity
+from core.links import page_url
 from core.text import normalise_certificate_number
 from core.uploads import unguessable_name
 from core.validity import CertificateKind, Status
@@ -180,7 +180,7 @@ class Certificate(models.Model):
         return f"{label} {self.number} – {self.title}" if self.number else f"{label} – {self.title}"
 
     def get_absolute_url(self):
-        return reverse("certifications:certificate_detail", kwargs={"pk": self.pk})
+        return page_url("certifications:certificate_detail", pk=self.pk)
 
     # Staff record a decision they hold, so its signing date is required; the demo loader records decisions
     # that a source gives only the year of, whose status is then unknown.

@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.links import page_url
 from core.text import fold_vietnamese, slugify_vietnamese, unique_slug
 from core.uploads import unguessable_name
 
@@ -71,7 +71,7 @@ class Province(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("producers:province_detail", kwargs={"slug": self.slug})
+        return page_url("producers:province_detail", slug=self.slug)
 
     @property
     def current_unit(self):
@@ -218,7 +218,7 @@ class Producer(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("producers:producer_detail", kwargs={"slug": self.slug})
+        return page_url("producers:producer_detail", slug=self.slug)
 
 
 class StaffProvince(models.Model):

@@ -11,11 +11,11 @@ from django.db import OperationalError, connection, connections, models, transac
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.db.models.functions import Length, StrIndex
 from django.db.models.lookups import LessThanOrEqual
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import validity
+from core.links import page_url
 from core.text import fold_vietnamese, unique_slug
 from core.uploads import unguessable_name
 from core.validity import STAR_LEVELS, CertificateKind
@@ -321,7 +321,7 @@ class Product(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("products:product_detail", kwargs={"slug": self.slug})
+        return page_url("products:product_detail", slug=self.slug)
 
     # What the back-office's pickers read them with (select_related for the lists).
     CHOICE_RELATED = ("producer__province",)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from certifications.models import Certificate
 from ocop_catalogue import views
 from products.models import Product
 from tests import factories as f
@@ -59,3 +60,21 @@ def test_the_featured_cards_are_the_most_recently_updated_five_star_products_in_
     expected = [p.name for p in reversed(rated[:-1])][: views.FEATURED]
     assert [p.name for p in featured] == expected
     assert all(p.current_stars == 5 for p in featured)
+
+
+def test_the_home_pages_statements_are_prepared_once_and_follow_the_data(client):
+    """Featured ids, the recent entries' cutoff, ids and rows, the title counts: each statement built once,
+    each call reading the rows as they are now (a new certificate moves the cutoff: a statement of its own)."""
+    views._RECENT_IDS.clear()
+    first = _dated(1)
+    five = f.rated_product(stars=5, name="Năm sao")
+    page = client.get("/").context
+    assert [p.pk for p in page["featured"]] == [five.pk]
+    assert first[0].pk in [e.product.pk for e in page["recent"]]
+    templates = {name: len(getattr(views, name)._templates) for name in ("_FEATURED_IDS", "_TITLE_COUNTS")}
+    assert templates == {"_FEATURED_IDS": 1, "_TITLE_COUNTS": 1}
+    newest = _dated(30)
+    page = client.get("/").context
+    assert page["recent"][0].product.pk == newest[0].pk
+    assert sum(count for _label, count, _kind in page["title_counts"]) == Certificate.objects.count() >= 2
+    assert {len(getattr(views, name)._templates) for name in ("_FEATURED_IDS", "_TITLE_COUNTS")} == {1}
