@@ -16,18 +16,34 @@ _WHITESPACE = re.compile(r"\s+")
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ɖ": "d", "Ɖ": "D"})
 
 
-def fold_vietnamese(value) -> str:
-    """Return `value` without diacritics, lower-cased, with single spaces."""
-    if not value:
-        return ""
-    text = str(value).translate(_D_MAP)
+def _fold_slowly(text) -> str:
+    """The folding itself, step by step, before white space is collapsed."""
+    text = text.translate(_D_MAP)
     text = unicodedata.normalize("NFKD", text)
     # NFKD turns a decomposed "đ" back into nothing special, so map it again after normalising.
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_D_MAP)
     text = text.casefold()
     # Control characters (including NUL) never belong in folded text.
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return _WHITESPACE.sub(" ", text).strip()
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+# Every step above maps each character on its own (a decomposition, a dropped mark, a case folding), so
+# the folding of a text is the folding of its characters joined. For the characters Vietnamese text is
+# written in (Latin letters with their marks, precomposed or not), each one's folding is worked out once
+# into a table, and a text made only of them is folded by one str.translate: ~10 times faster than the
+# steps above, which still fold any other text. tests/site/test_text.py compares the two on any text.
+_TABLE_RANGES = ((0x0000, 0x0250), (0x0300, 0x0370), (0x1E00, 0x1F00))
+_FOLD_TABLE = {code: _fold_slowly(chr(code)) for start, end in _TABLE_RANGES for code in range(start, end)}
+_OUTSIDE_TABLE = re.compile("[^" + "".join(f"\\u{start:04x}-\\u{end - 1:04x}" for start, end in _TABLE_RANGES) + "]")
+
+
+def fold_vietnamese(value) -> str:
+    """Return `value` without diacritics, lower-cased, with single spaces."""
+    if not value:
+        return ""
+    text = str(value)
+    folded = _fold_slowly(text) if _OUTSIDE_TABLE.search(text) else text.translate(_FOLD_TABLE)
+    return _WHITESPACE.sub(" ", folded).strip()
 
 
 def slugify_vietnamese(value, max_length=200) -> str:

@@ -51,3 +51,40 @@ def test_folding_is_idempotent_and_ascii_letters_only_lowercase(text):
     assert fold_vietnamese(folded) == folded
     assert folded == folded.strip()
     assert "  " not in folded
+
+
+# Text made of what the table covers (Latin letters with their marks, precomposed or decomposed, controls)
+# and, now and then, anything else.
+_COVERED = (
+    st.characters(codec=None, min_codepoint=0, max_codepoint=0x024F)
+    | st.characters(min_codepoint=0x0300, max_codepoint=0x036F)
+    | st.characters(min_codepoint=0x1E00, max_codepoint=0x1EFF)
+)
+
+
+@given(st.text(_COVERED) | st.text() | st.text(_COVERED | st.characters()))
+def test_the_table_folds_as_the_steps_do(text):
+    """fold_vietnamese's table (one str.translate) gives what its steps give, on any text."""
+    from core import text as module
+
+    slow = module._WHITESPACE.sub(" ", module._fold_slowly(text)).strip()
+    assert fold_vietnamese(text) == slow
+
+
+def test_the_table_covers_vietnamese_text_precomposed_or_not():
+    from core import text as module
+
+    for sample in ("Chè Shan tuyết Mộc Châu, Đồng Nai", unicodedata.normalize("NFD", "Xoài tròn Yên Châu\tĐắk Lắk")):
+        assert not module._OUTSIDE_TABLE.search(sample)
+    assert fold_vietnamese(unicodedata.normalize("NFD", "Xoài tròn Yên Châu\tĐắk Lắk")) == "xoai tron yen chau dak lak"
+    assert module._OUTSIDE_TABLE.search("Mộc Châu 日本")
+
+
+def test_every_character_of_the_table_folds_as_the_steps_fold_it():
+    from core import text as module
+
+    for start, end in module._TABLE_RANGES:
+        for code in range(start, end):
+            sample = f"a{chr(code)}B"
+            slow = module._WHITESPACE.sub(" ", module._fold_slowly(sample)).strip()
+            assert fold_vietnamese(sample) == slow, hex(code)
