@@ -275,10 +275,14 @@ class ProcessCopy:
 
     def _share_version(self, copy):
         """Tell the other processes that the copy the meta names is current as of `copy` (found current again
-        by its fingerprint): only the meta's version and time move, if the meta still names that copy."""
+        by its fingerprint): only the meta's version and time move, if the meta still names that copy. When
+        the cache has lost it (a restart of Redis, an eviction), the copy is shared whole again: else every
+        worker started since would build its own (each worker is recycled every GUNICORN_MAX_REQUESTS)."""
         cache = catalogue_cache._cache()
         meta = cache.get(self.meta_key)
-        if meta is not None and meta[0] == copy.token:
+        if meta is None:
+            self._share(copy)
+        elif meta[0] == copy.token:
             cache.set(self.meta_key, (copy.token, copy.version, copy.built_at, meta[3], copy.tag), None)
 
     def _share(self, copy):

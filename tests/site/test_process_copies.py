@@ -298,3 +298,21 @@ def test_a_process_that_loads_a_copy_found_current_again_takes_the_metas_version
     assert newcomer.get() == 1
     assert newcomer.held.version == catalogue_cache.change_marker() and not newcomer.behind
     assert newcomer.builds == 0
+
+
+@pytest.mark.django_db
+def test_a_copy_found_current_again_after_the_cache_lost_it_is_shared_whole(monkeypatch):
+    """Redis restarted (or evicted the copy): the process that finds its copy current again stores it whole,
+    so a worker started since loads it instead of building its own."""
+    rows = ["chè"]
+    first, _second = fingerprinted(rows)
+    assert first.get() == 1
+    cache.clear()  # the restart: the meta, the value and the change marker are gone
+    clock = process_copies.time.time() + 31
+    monkeypatch.setattr(process_copies.time, "time", lambda: clock)
+    first.get()
+    assert settled(first) == 1 and (first.builds, first.revalidations) == (1, 1)
+    assert cache.get(first.meta_key)[0] == first.held.token and cache.get(first.value_key) is not None
+    newcomer = ProcessCopy("test-value", lambda: 99, max_age=30)
+    assert newcomer.get() == 1 and newcomer.builds == 0
+    assert newcomer.held.version == catalogue_cache.change_marker() and not newcomer.behind
