@@ -30,6 +30,9 @@ SHARES = {"product": 0.55, "list": 0.25, "search": 0.15, "province": 0.05}
 URL_SET_SIZE = 20_000
 SCHEDULE_LENGTH = 200_000
 WRITE_EVERY_SECONDS = 10
+# wrk's threads (bench.run_wrk) and where each starts in the list of paths (scripts/bench.lua: thread i at i * 7919).
+WRK_THREADS = 2
+THREAD_START = 7919
 PASSES = ("gunicorn_uniform", "gunicorn_zipf", "nginx_zipf")
 
 LIVE_DATA = """
@@ -203,9 +206,24 @@ def run_round(bench, env, args, files, round_runs):
         finally:
             result_saves = stop_writer(writer)
         result["saves"] = result_saves
+        paths = paths_file.read_text(encoding="utf-8").split()
+        result["first_requests"] = round(first_requests(paths, result["requests"]) / max(1, result["requests"]), 3)
         round_runs[name]["run"].append(result)
-        extra = f", {result['served_by_nginx']:.0%} served by nginx alone" if "served_by_nginx" in result else ""
+        extra = f", {result['first_requests']:.0%} first requests of their URL"
+        extra += f", {result['served_by_nginx']:.0%} served by nginx alone" if "served_by_nginx" in result else ""
         print(f"    {name}: {result['rps']} req/s, p99 {result['p99_ms']} ms, {result_saves} saves{extra}", flush=True)
+
+
+def first_requests(paths, requests, threads=WRK_THREADS, start=THREAD_START):
+    """How many of a run's `requests` were the first of their path: each of wrk's threads walks the list from
+    its own start (scripts/bench.lua), about as many requests each. A run longer than the list's distinct
+    paths repeats some, which a cache may answer: the share says how much of a run was the long tail."""
+    seen = set()
+    for thread in range(threads):
+        made = requests // threads + (1 if thread < requests % threads else 0)
+        first = thread * start
+        seen.update(paths[(first + k) % len(paths)] for k in range(1, made + 1))
+    return len(seen)
 
 
 def served_by_nginx(access_log):
@@ -261,6 +279,10 @@ def measure(bench, env, args, workdir):
     alone = [run["served_by_nginx"] for run in runs["nginx_zipf"]["run"]]
     summary["nginx_zipf"]["run"]["served_by_nginx"] = statistics.median(alone)
     print(f"served by nginx alone (median): {statistics.median(alone):.0%}")
+    for name in PASSES:
+        first = statistics.median(run["first_requests"] for run in runs[name]["run"])
+        summary[name]["run"]["first_requests"] = first
+        print(f"{name}: {first:.0%} of the requests were the first of their URL (median)")
     return {"url_set": sizes, "distinct_in_schedule": distinct, "summary": summary, "runs": runs, "targets": checks}
 
 

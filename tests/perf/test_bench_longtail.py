@@ -53,6 +53,19 @@ def test_the_schedules_follow_the_shares_uniform_spreads_and_zipf_repeats():
     assert uniform != bench_longtail.schedule(pools, "uniform", length=4000, seed=5)
 
 
+def test_first_requests_follow_wrks_threads_through_the_list():
+    """Each of wrk's two threads walks the list from its own start (scripts/bench.lua: thread i at i × 7919):
+    a run shorter than the gap between them repeats nothing; a longer one repeats what the other thread did."""
+    lua = (Path(bench_longtail.__file__).parent / "bench.lua").read_text()
+    assert f"thread_id * {bench_longtail.THREAD_START}" in lua
+    paths = [f"/p/{n}" for n in range(100_000)]
+    assert bench_longtail.first_requests(paths, 1_000) == 1_000
+    # 8,000 each: thread 0 went past thread 1's start, so 81 of its last paths were thread 1's first ones.
+    assert bench_longtail.first_requests(paths, 16_000) == 7_919 + 8_000
+    assert bench_longtail.first_requests(paths[:10_000], 40_000) == 10_000  # the whole list, many times over
+    assert bench_longtail.first_requests(paths * 2, 3, threads=1, start=0) == 3
+
+
 @pytest.mark.django_db
 def test_every_kind_of_path_built_from_live_data_answers(client):
     call_command("seed_synthetic", "--products", "40", "--no-progress", verbosity=0)
