@@ -24,7 +24,7 @@ describes exactly the rows the value holds.
 
 A copy too big to move through the cache within its timeout (SHARE_LIMIT) is shared through a file in
 PROCESS_COPY_DIR (`DJANGO_PROCESS_COPY_DIR`, default var/copies) that the meta names: the processes of the
-same host load it; another host's processes, which cannot read it, build their own.
+same host map its arrays (core/mapped_pickles.py); another host's processes build their own.
 
 Without a cache (DJANGO_CATALOGUE_CACHE=0: tests, profiling) the value is built for every use; with the
 cache unreachable, each process keeps its own copy and rebuilds it when it is `max_age` old: slower, never
@@ -48,6 +48,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from core import cache as catalogue_cache
+from core import mapped_pickles
 
 logger = logging.getLogger(__name__)
 
@@ -289,24 +290,25 @@ class ProcessCopy:
         """Store the copy for the other processes: in the cache, or, when it is too big to move through the
         cache in one request, in a file of this host's (PROCESS_COPY_DIR) that the meta names."""
         cache = catalogue_cache._cache()
-        data = pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL)
+        stream, buffers = mapped_pickles.dumps(copy)
         path = None
-        if len(data) <= SHARE_LIMIT:
-            cache.set(self.value_key, data, None)
+        if mapped_pickles.size(stream, buffers) <= SHARE_LIMIT:
+            cache.set(self.value_key, pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL), None)
         else:
             cache.delete(self.value_key)
-            path = self._write_file(data)
+            path = self._write_file(stream, buffers)
         meta = (copy.token, copy.version, copy.built_at, path and (socket.gethostname(), path), copy.tag)
         cache.set(self.meta_key, meta, None)
 
-    def _write_file(self, data):
-        """Write `data` to this copy's file, whole or not at all (a reader holds the old file or the new one)."""
+    def _write_file(self, stream, buffers):
+        """Write the copy to its file, whole or not at all (a reader maps the old file or the new one)."""
         directory = Path(settings.PROCESS_COPY_DIR)
         path = directory / f"{self.name}.pickle"
         partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(data)
+            with open(partial, "wb") as file:
+                mapped_pickles.write(file, stream, buffers)
             os.replace(partial, path)
         except OSError as error:
             logger.warning("Could not write %s to %s (%s): each process builds its own", self.name, directory, error)
@@ -319,21 +321,25 @@ class ProcessCopy:
         """The copy another process shared for `tag` (named by `meta`), or None."""
         if meta is None or meta[4] != tag:
             return None
-        data = catalogue_cache._cache().get(self.value_key)
-        if data is None and meta[3] is not None:
-            host, path = meta[3]
-            try:  # another host's file is not this host's: this process builds its own
-                data = Path(path).read_bytes() if host == socket.gethostname() else None
-            except OSError:
-                data = None
         try:
-            stored = pickle.loads(data) if data is not None else None  # noqa: S301 (written by _share, above)
+            stored = self._stored(meta)
         except Exception:  # written by another version of the code: built again
             logger.info("Shared %s unreadable: built again", self.name, exc_info=True)
             return None
         if not isinstance(stored, Copy) or stored.tag != tag:
             return None
         return _as_meta_says(stored, meta) if stored.token == meta[0] else stored
+
+    def _stored(self, meta):
+        data = catalogue_cache._cache().get(self.value_key)
+        if data is not None:
+            return pickle.loads(data)  # noqa: S301 (written by _share, above)
+        if meta[3] is None or meta[3][0] != socket.gethostname():
+            return None  # another host's file is not this host's: this process builds its own
+        try:
+            return mapped_pickles.load(meta[3][1])
+        except OSError:
+            return None
 
     def _build(self, version, tag, fingerprinted=True):
         started = time.time()

@@ -215,3 +215,30 @@ def test_the_home_page_counts_from_the_index_as_from_the_database(client, catalo
         return [q for q in queries if "GROUP BY" in q["sql"] and '"products_product"' in q["sql"]]
 
     assert not cube_reads(indexed_queries) and len(cube_reads(database_queries)) == 1
+
+
+def test_an_index_mapped_from_its_file_answers_as_the_one_built(catalogue, tmp_path, monkeypatch):
+    """A copy shared through a file of the host (a big catalogue's) is mapped, its arrays read-only
+    (core/mapped_pickles.py): searches, orders, lists and counts over it are the database's."""
+    from core import mapped_pickles
+
+    built = SearchIndex.build(Product.objects.published())
+    stream, buffers = mapped_pickles.dumps(built)
+    with open(tmp_path / "index.pickle", "wb") as file:
+        mapped_pickles.write(file, stream, buffers)
+    mapped = mapped_pickles.load(tmp_path / "index.pickle")
+    assert not mapped.post_rows.flags.writeable and not mapped.cube.codes["province"].flags.writeable
+    monkeypatch.setattr("products.filters.published_index", lambda: mapped)
+    for data in (
+        {"q": "mat ong"},
+        {"q": "ca", "sort": "-stars"},
+        {"q": "ha", "sort": "newest", "province": ["son-la"]},
+        {"q": "zz"},
+        {},
+        {"stars": "4", "sort": "name"},
+        {"category": ["che"], "cert": ["gi"]},
+    ):
+        assert _by_index(data) == _by_database(data), data
+        indexed = ProductFilter(data, lists_from_index=True)
+        database_cube = facets.build_cube(ProductFilter(data).facet_base(), facets.validity.today())
+        assert _cube_counts(indexed.cube()) == _cube_counts(facets.columns.Cube(database_cube))

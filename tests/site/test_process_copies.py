@@ -176,6 +176,20 @@ def test_a_copy_too_big_for_the_cache_goes_through_a_file_of_the_host(big_copies
     assert second.builds == 0
 
 
+def test_the_arrays_of_a_copy_shared_through_a_file_are_mapped_not_copied(monkeypatch, settings, tmp_path):
+    import numpy as np
+
+    monkeypatch.setattr(process_copies, "SHARE_LIMIT", 10)
+    settings.PROCESS_COPY_DIR = tmp_path / "copies"
+    first = ProcessCopy("big-arrays", lambda: {"rows": np.arange(50_000, dtype=np.int32), "words": "chè\nxoài"})
+    second = ProcessCopy("big-arrays", lambda: pytest.fail("built again"))
+    built = first.get()
+    assert built["rows"].flags.writeable  # the builder's own arrays
+    loaded = second.get()
+    assert np.array_equal(loaded["rows"], built["rows"]) and loaded["words"] == "chè\nxoài"
+    assert not loaded["rows"].flags.writeable and second.builds == 0  # a view of the mapped file
+
+
 def test_a_copy_in_another_hosts_file_is_built_here(big_copies, tmp_path):
     first, second = big_copies
     assert first.get() == "x" * 100
