@@ -13,9 +13,12 @@ stream, and the buffers, each starting on an ALIGN-byte boundary. A file that do
 (written by an earlier version) is not read.
 """
 
+import contextlib
 import mmap
+import os
 import pickle
 import struct
+import uuid
 
 MAGIC = b"OCOPMAP1"
 ALIGN = 64
@@ -51,6 +54,21 @@ def write(file, stream, buffers):
         file.write(b"\0" * (start - written))
         file.write(buffer)
         written = start + buffer.nbytes
+
+
+def write_file(path, stream, buffers):
+    """Write what `dumps` gave to `path`, whole or not at all: a partial file renamed over it (a process that
+    mapped the old file keeps its pages). Raises OSError."""
+    partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as file:
+            write(file, stream, buffers)
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
 
 
 def load(path):

@@ -24,7 +24,8 @@ describes exactly the rows the value holds.
 
 A copy too big to move through the cache within its timeout (SHARE_LIMIT) is shared through a file in
 PROCESS_COPY_DIR (`DJANGO_PROCESS_COPY_DIR`, default var/copies) that the meta names: the processes of the
-same host map its arrays (core/mapped_pickles.py); another host's processes build their own.
+same host map its arrays (core/mapped_pickles.py); another host's processes build their own. After a
+restart (of the workers or of the cache) the first process checks the file's fingerprint before building.
 
 Without a cache (DJANGO_CATALOGUE_CACHE=0: tests, profiling) the value is built for every use; with the
 cache unreachable, each process keeps its own copy and rebuilds it when it is `max_age` old: slower, never
@@ -33,7 +34,6 @@ an error.
 
 import contextlib
 import logging
-import os
 import pickle
 import socket
 import threading
@@ -45,10 +45,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 
 from core import cache as catalogue_cache
 from core import mapped_pickles
+from core.snapshots import snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +262,8 @@ class ProcessCopy:
 
     def _build_and_share(self, version, tag, owner, previous=None):
         try:
+            if previous is None and self.fingerprinter is not None:
+                previous = self._from_file(tag)  # a restart: the rows may not have changed since
             copy = self._revalidated(previous, version, tag)
             share = self._share_version if copy is not None else self._share
             if copy is None:
@@ -296,26 +299,34 @@ class ProcessCopy:
             cache.set(self.value_key, pickle.dumps(copy, protocol=pickle.HIGHEST_PROTOCOL), None)
         else:
             cache.delete(self.value_key)
-            path = self._write_file(stream, buffers)
+            held = self._from_file(copy.tag, copy.token) is not None  # found current again: not written twice
+            path = str(self._file) if held else self._write_file(stream, buffers)
         meta = (copy.token, copy.version, copy.built_at, path and (socket.gethostname(), path), copy.tag)
         cache.set(self.meta_key, meta, None)
 
     def _write_file(self, stream, buffers):
         """Write the copy to its file, whole or not at all (a reader maps the old file or the new one)."""
-        directory = Path(settings.PROCESS_COPY_DIR)
-        path = directory / f"{self.name}.pickle"
-        partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            with open(partial, "wb") as file:
-                mapped_pickles.write(file, stream, buffers)
-            os.replace(partial, path)
+            mapped_pickles.write_file(self._file, stream, buffers)
         except OSError as error:
-            logger.warning("Could not write %s to %s (%s): each process builds its own", self.name, directory, error)
-            with contextlib.suppress(OSError):
-                partial.unlink()
+            logger.warning("Could not write %s to %s (%s): each process builds its own", self.name, self._file, error)
             return None
-        return str(path)
+        return str(self._file)
+
+    @property
+    def _file(self):
+        return Path(settings.PROCESS_COPY_DIR) / f"{self.name}.pickle"
+
+    def _from_file(self, tag, token=None):
+        """The copy of `tag` (and `token`) in this host's file, written before the cache or the workers were
+        restarted: a process without a copy checks its fingerprint before building one (see _build_and_share)."""
+        try:
+            stored = mapped_pickles.load(self._file)
+        except Exception:  # noqa: BLE001 (none, unreadable, another version's: built instead)
+            return None
+        if not isinstance(stored, Copy) or stored.tag != tag or token not in (None, stored.token):
+            return None
+        return stored
 
     def _load(self, tag, meta):
         """The copy another process shared for `tag` (named by `meta`), or None."""
@@ -344,7 +355,7 @@ class ProcessCopy:
     def _build(self, version, tag, fingerprinted=True):
         started = time.time()
         fingerprinted = fingerprinted and self.fingerprinter is not None
-        with _snapshot() if fingerprinted else contextlib.nullcontext():  # the fingerprint of the rows read
+        with snapshot() if fingerprinted else contextlib.nullcontext():  # the fingerprint of the rows read
             fingerprint = self._fingerprint() if fingerprinted else None
             value = self.builder()
         self.builds += 1
@@ -380,20 +391,6 @@ def _as_meta_says(copy, meta):
     """`copy`, which the shared meta names, with the meta's version and time: it may have been found current
     again (its fingerprint) since it was built or stored."""
     return copy._replace(version=meta[1], built_at=meta[2])
-
-
-@contextlib.contextmanager
-def _snapshot():
-    """One snapshot of the default database for the block: a REPEATABLE READ transaction on PostgreSQL
-    (outside a transaction already open, such as a test's, which keeps its own)."""
-    connection = connections["default"]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
 
 
 class CacheOff(Exception):
