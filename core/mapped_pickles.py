@@ -18,10 +18,13 @@ import mmap
 import os
 import pickle
 import struct
+import time
 import uuid
 
 MAGIC = b"OCOPMAP1"
 ALIGN = 64
+# A partial file this old was abandoned: a write takes seconds even at 1,000,000 products.
+ABANDONED_SECONDS = 600
 _COUNTS = struct.Struct("<QQ")  # the stream's length, the number of buffers
 _PLACE = struct.Struct("<QQ")  # a buffer's offset and length
 
@@ -57,18 +60,36 @@ def write(file, stream, buffers):
 
 
 def write_file(path, stream, buffers):
-    """Write what `dumps` gave to `path`, whole or not at all: a partial file renamed over it (a process that
-    mapped the old file keeps its pages). Raises OSError."""
+    """Write what `dumps` gave to `path`, whole or not at all: a partial file, flushed to the disk, renamed
+    over it (a process that mapped the old file keeps its pages; after a crash the name holds the old file
+    or the whole new one, never a new one whose pages were not written). Raises OSError."""
     partial = path.with_suffix(f".{uuid.uuid4().hex}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(path.parent)
         with open(partial, "wb") as file:
             write(file, stream, buffers)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(partial, path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
     except OSError:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise
+
+
+def _remove_abandoned(directory):
+    """Partial files older than ABANDONED_SECONDS: their writer died (a worker recycled mid-write)."""
+    limit = time.time() - ABANDONED_SECONDS
+    for partial in directory.glob("*.partial"):
+        with contextlib.suppress(OSError):
+            if partial.stat().st_mtime < limit:
+                partial.unlink()
 
 
 def load(path):
@@ -85,6 +106,8 @@ def load(path):
     for _ in range(count):
         start, length = _PLACE.unpack_from(view, at)
         at += _PLACE.size
+        if start + length > len(view):
+            raise ValueError(f"{path}: cut short")
         buffers.append(view[start : start + length])
     return pickle.loads(view[at : at + stream_length], buffers=buffers)  # noqa: S301 (written by this host)
 

@@ -20,10 +20,12 @@ process and rebuilds it at most once per CATALOGUE_NATIONAL_SECONDS after a writ
 (below) shows that the write changed nothing the index holds.
 """
 
+import hashlib
 import re
 from array import array
 from collections import defaultdict
 from itertools import chain, count
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -46,6 +48,11 @@ CHUNK = 10_000
 # The shape of a SearchIndex: a copy shared by code of another shape (or another numpy) is never loaded.
 # Change it with the class's attributes.
 INDEX_FORMAT = 1
+# And the code that builds it: a copy kept in the host's file across a deploy (core/process_copies.py) is
+# taken only by the code that built it, whatever INDEX_FORMAT says.
+_CODE = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in ("search_index.py", "cube.py", "facets.py"))
+).hexdigest()[:12]
 # Up to this many vocabulary words, a search word's postings are copied run by run.
 FEW_WORDS = 64
 
@@ -296,4 +303,4 @@ def published_index() -> SearchIndex | None:
     runs in the database)."""
     if not settings.SEARCH_INDEX:
         return None
-    return PUBLISHED.get(tag=f"{INDEX_FORMAT}:{np.__version__}:{validity.today().isoformat()}", wait=False)
+    return PUBLISHED.get(tag=f"{INDEX_FORMAT}:{_CODE}:{np.__version__}:{validity.today().isoformat()}", wait=False)

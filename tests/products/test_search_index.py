@@ -242,3 +242,17 @@ def test_an_index_mapped_from_its_file_answers_as_the_one_built(catalogue, tmp_p
         indexed = ProductFilter(data, lists_from_index=True)
         database_cube = facets.build_cube(ProductFilter(data).facet_base(), facets.validity.today())
         assert _cube_counts(indexed.cube()) == _cube_counts(facets.columns.Cube(database_cube))
+
+
+def test_the_index_tag_names_the_code_that_builds_it(monkeypatch, settings):
+    """A copy kept in the host's file across a deploy is taken only by the code that built it."""
+    import hashlib
+    from pathlib import Path
+
+    settings.SEARCH_INDEX = True
+    folder = Path(search_index.__file__).parent
+    code = hashlib.sha256(b"".join((folder / n).read_bytes() for n in ("search_index.py", "cube.py", "facets.py")))
+    tags = []
+    monkeypatch.setattr(search_index.PUBLISHED, "get", lambda tag, wait: tags.append(tag))
+    published_index()
+    assert tags and tags[0].split(":")[:2] == [str(search_index.INDEX_FORMAT), code.hexdigest()[:12]]

@@ -64,3 +64,27 @@ def test_a_file_of_another_format_is_not_read(tmp_path):
     path = tmp_path / "old.pickle"
     path.write_bytes(pickle.dumps({"written": "by an earlier version"}))
     assert mapped_pickles.load(path) is None
+
+
+def test_a_file_cut_short_is_refused_not_read_past_its_end(tmp_path):
+    path = tmp_path / "value.pickle"
+    _write(path, [np.arange(1_000, dtype=np.int64)])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 100])  # the last buffer's end is missing
+    with pytest.raises(ValueError, match="cut short"):
+        mapped_pickles.load(path)
+
+
+def test_a_write_removes_partial_files_its_writers_abandoned(tmp_path):
+    import os
+    import time
+
+    abandoned, fresh = tmp_path / "index.1.partial", tmp_path / "index.2.partial"
+    for partial in (abandoned, fresh):
+        partial.write_bytes(b"half")
+    old = time.time() - mapped_pickles.ABANDONED_SECONDS - 60
+    os.utime(abandoned, (old, old))
+    stream, buffers = mapped_pickles.dumps([np.arange(3)])
+    mapped_pickles.write_file(tmp_path / "index.pickle", stream, buffers)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.2.partial", "index.pickle"]
+    assert list(mapped_pickles.load(tmp_path / "index.pickle")[0]) == [0, 1, 2]
