@@ -25,8 +25,7 @@ MAGIC = b"OCOPMAP1"
 ALIGN = 64
 # A partial file this old was abandoned: a write takes seconds even at 1,000,000 products.
 ABANDONED_SECONDS = 600
-_COUNTS = struct.Struct("<QQ")  # the stream's length, the number of buffers
-_PLACE = struct.Struct("<QQ")  # a buffer's offset and length
+_PAIR = struct.Struct("<QQ")  # the stream's length and the number of buffers, then each buffer's offset and length
 
 
 def dumps(value):
@@ -42,15 +41,15 @@ def size(stream, buffers) -> int:
 
 def write(file, stream, buffers):
     """Write what `dumps` gave to an open binary file."""
-    header = len(MAGIC) + _COUNTS.size + _PLACE.size * len(buffers)
+    header = len(MAGIC) + _PAIR.size + _PAIR.size * len(buffers)
     offset = _aligned(header + len(stream))
     places = []
     for buffer in buffers:
         places.append((offset, buffer.nbytes))
         offset = _aligned(offset + buffer.nbytes)
-    file.write(MAGIC + _COUNTS.pack(len(stream), len(buffers)))
+    file.write(MAGIC + _PAIR.pack(len(stream), len(buffers)))
     for place in places:
-        file.write(_PLACE.pack(*place))
+        file.write(_PAIR.pack(*place))
     file.write(stream)
     written = header + len(stream)
     for (start, _length), buffer in zip(places, buffers, strict=True):
@@ -100,12 +99,12 @@ def load(path):
         mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     view = memoryview(mapped)
     at = len(MAGIC)
-    stream_length, count = _COUNTS.unpack_from(view, at)
-    at += _COUNTS.size
+    stream_length, count = _PAIR.unpack_from(view, at)
+    at += _PAIR.size
     buffers = []
     for _ in range(count):
-        start, length = _PLACE.unpack_from(view, at)
-        at += _PLACE.size
+        start, length = _PAIR.unpack_from(view, at)
+        at += _PAIR.size
         if start + length > len(view):
             raise ValueError(f"{path}: cut short")
         buffers.append(view[start : start + length])

@@ -172,12 +172,8 @@ def map_context(provinces, rated, former):
     width = 2 * PAD + columns * TILE_W + (columns - 1) * GAP + (136 if is_english() else 96)
     height = 2 * PAD + rows * TILE_H + (rows - 1) * GAP
     islands_x = PAD + 5 * (TILE_W + GAP) + 8
-    tiles = map_tiles(provinces, rated, former)
     return {
-        "tiles": tiles,
-        "tiles_markup": tiles_markup(tiles),
-        "tile_w": TILE_W,
-        "tile_h": TILE_H,
+        "tiles_markup": tiles_markup(map_tiles(provinces, rated, former)),
         "legend": legend(rated),
         "width": width,
         "height": height,

@@ -5,7 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from ocop_catalogue.province_map import TILE_H, TILE_W, map_context
+from ocop_catalogue.province_map import TILE_H, TILE_W, map_context, map_tiles
 from producers.models import Province
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,8 @@ def test_the_tiles_are_the_old_templates_bytes(language):
     former.setdefault(provinces[1].slug, []).append(odd)
     with translation.override(language):
         context = map_context(provinces, rated, former)
-        old = OLD_LOOP.render(Context({**context, "tile_w": TILE_W, "tile_h": TILE_H}))
+        tiles = map_tiles(provinces, rated, former)
+        old = OLD_LOOP.render(Context({"tiles": tiles, "tile_w": TILE_W, "tile_h": TILE_H}))
         new = str(context["tiles_markup"])
     assert new == old
     assert new.count('class="map-tile') == 34 and "&lt;" in new and "&quot;" in new
