@@ -53,3 +53,18 @@ _control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not _control_socket
 if _control_socket:
     control_socket = _control_socket
+
+
+# The cycle collector runs between requests, not inside them (core/worker_gc.py).
+def post_worker_init(worker):
+    from core import worker_gc
+
+    if worker_gc.enabled():
+        worker_gc.worker_started()
+
+
+def post_request(worker, req, environ, resp):
+    from core import worker_gc
+
+    if worker_gc.enabled():
+        worker_gc.request_finished()

@@ -36,7 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("product", "list", "list_filtered", "search", "home", "province")
 
 
-def configure():
+def configure(shared_pieces=False):
+    """Production settings on the profile database; `shared_pieces` keeps the catalogue cache on (in the
+    Redis of PROFILE_CACHE_URL) with only the page cache off, as the long-tail benchmark's workers run."""
     sys.path.insert(0, str(ROOT))
     os.environ.pop("DJANGO_DEBUG", None)
     os.environ.pop("DJANGO_TESTING", None)
@@ -44,7 +46,10 @@ def configure():
     os.environ["DATABASE_URL"] = os.environ.get("PROFILE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocop_prof")
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DJANGO_CATALOGUE_CACHE"] = "0"
+    os.environ["DJANGO_CATALOGUE_CACHE"] = "1" if shared_pieces else "0"
+    if shared_pieces:
+        os.environ["DJANGO_CATALOGUE_PAGE_CACHE"] = "0"
+        os.environ["CACHE_URL"] = os.environ.get("PROFILE_CACHE_URL", "redis://127.0.0.1:6379/3")
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
     # Hashed static names need a manifest: collected once into a directory of this script's own.
     static_root = ROOT / "var" / "profile-static"
