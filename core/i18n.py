@@ -11,11 +11,14 @@ def is_english() -> bool:
 def localized_name(obj) -> str:
     if obj is None:
         return ""
-    if is_english():
-        english = getattr(obj, "name_en", "")
-        if english:
-            return english
-    return obj.name
+    return localized_pair(obj.name, getattr(obj, "name_en", ""))
+
+
+def localized_pair(name, name_en) -> str:
+    """`name_en` on an English page when there is one, else `name` ("" for None)."""
+    if name_en and is_english():
+        return name_en
+    return name or ""
 
 
 def grouped(number: int) -> str:

@@ -96,7 +96,11 @@ def search_examples(products, limit=3):
     for product in products:
         if product.category_id is None:
             continue
-        text = f"{product.category.name.lower()} {product.producer.province.name.removeprefix('TP. ')}"
+        if hasattr(product, "card_category"):  # a card's row (for_cards): the names are its own columns
+            category, province = product.card_category, product.card_province
+        else:
+            category, province = product.category.name, product.producer.province.name
+        text = f"{category.lower()} {province.removeprefix('TP. ')}"
         if text not in examples:
             examples.append(text)
         if len(examples) == limit:

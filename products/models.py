@@ -101,20 +101,19 @@ def in_force_entries(day=None, **conditions):
 
 # The columns a product card reads (ocop_catalogue/cards.py, its picture and its shortlist button):
 # reading only these keeps the cards' query, and turning its rows into objects, small.
-CARD_FIELDS = (
-    "slug",
-    "name",
-    "image",
-    "image_width",
-    "image_height",
-    "producer__name",
-    "producer__province__name",
-    "producer__province__name_en",
-    "category__name",
-    "category__name_en",
-    "category__slug",
-    "category__group__code",
-)
+CARD_FIELDS = ("slug", "name", "image", "image_width", "image_height", "producer", "category")
+# The names a card shows from the product's producer, province, category and group, read as columns of the
+# card's own row (`product.card_producer`, …): one object a card, not five (select_related made an instance
+# of each, ~1.5 ms of a 24-card page).
+CARD_NAMES = {
+    "card_producer": "producer__name",
+    "card_province": "producer__province__name",
+    "card_province_en": "producer__province__name_en",
+    "card_category": "category__name",
+    "card_category_en": "category__name_en",
+    "card_category_slug": "category__slug",
+    "card_group": "category__group__code",
+}
 
 
 class ProductQuerySet(models.QuerySet):
@@ -122,12 +121,13 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_cards(self, day=None):
-        """What a product card shows, in one query: current stars, producer, province, group, GI and mark badges."""
+        """What a product card shows, in one query: current stars, the names of its producer, province,
+        category and group (CARD_NAMES), GI and mark badges."""
         day = day or validity.today()
         return (
             self.with_current_stars(day)
-            .select_related("producer__province", "category__group")
             .only(*CARD_FIELDS)
+            .annotate(**{name: F(path) for name, path in CARD_NAMES.items()})
             .annotate(
                 has_gi=ExpressionWrapper(
                     self.certified_q([CertificateKind.GI], day), output_field=models.BooleanField()

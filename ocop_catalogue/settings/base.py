@@ -154,6 +154,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `{% url %}` with its addresses remembered (core/links.py), for every template.
+            "builtins": ["core.templatetags.links"],
         },
     }
 ]

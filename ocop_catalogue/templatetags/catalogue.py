@@ -9,7 +9,7 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, translate_url
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.i18n import grouped as grouped_count
 from core.i18n import is_english, localized_name
+from core.links import reversed_url
 from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
 from ocop_catalogue.filter_panel import filter_panel_html
@@ -124,7 +125,13 @@ def product_card(context, product):
 
 
 def _card_photo(product):
-    return product_image(product, "card", decorative=True)
+    """product_image(product, "card", decorative=True) of a card's row: the drawing from its names."""
+    found = thumbnail(product.image, "card", product.image_width, product.image_height)
+    if found:
+        return badges.image_html(*found, "", True, False, "card")
+    width, height = SIZES["card"][:2]
+    url = static(f"img/category/{picture_name(product.card_category_slug, product.card_group or 1)}")
+    return badges.image_html(url, width, height, "", True, True, "card")
 
 
 @register.simple_tag
@@ -158,7 +165,7 @@ def alternate_url(context, language):
     # (two a page, the resolving was most of the page's head).
     with translation.override(language):
         try:
-            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            path = reversed_url(match.view_name, match.args, match.kwargs)
         except NoReverseMatch:
             return translate_url(full_path, language)
     query = full_path.partition("?")[2]

@@ -256,3 +256,22 @@ def test_the_index_tag_names_the_code_that_builds_it(monkeypatch, settings):
     monkeypatch.setattr(search_index.PUBLISHED, "get", lambda tag, wait: tags.append(tag))
     published_index()
     assert tags and tags[0].split(":")[:2] == [str(search_index.INDEX_FORMAT), code.hexdigest()[:12]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.integers(0, 2**22), min_size=0, max_size=60, unique=True),
+    seed=st.integers(0, 2**32 - 1),
+    wide=st.booleans(),
+)
+def test_rows_packed_into_one_key_sort_as_lexsort_does(rows, seed, wide):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = np.array(rows, dtype=np.int64)
+    tier = rng.integers(0, 3, len(rows))
+    # Positions as the ranking has them, _NOWHERE included; `wide` makes the columns too wide to pack.
+    position = rng.choice(np.array([0, 1, 7, 40, search_index._NOWHERE], dtype=np.int64), len(rows))
+    length = rng.integers(0, 2**40 if wide else 300, len(rows))
+    expected = rows[np.lexsort((rows, length, position, tier))]
+    assert search_index._in_order(tier, position, length, rows).tolist() == expected.tolist()

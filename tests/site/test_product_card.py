@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch
 from django.utils import translation
 
 from ocop_catalogue import cards
-from ocop_catalogue.templatetags.catalogue import product_image
+from ocop_catalogue.templatetags.catalogue import _card_photo
 from products.models import Product
 from tests import factories as f
 from tests.upload_files import jpeg
@@ -109,7 +109,8 @@ def test_the_card_is_the_old_templates_markup(variants, language, listed):
 
 
 def _photo(product):
-    return product_image(product, "card", decorative=True)
+    """The cards' own picture (from the row's names), compared with what the old template drew."""
+    return _card_photo(product)
 
 
 def test_the_card_maker_leaves_a_slug_the_address_refuses_to_reverse(variants):
@@ -160,3 +161,56 @@ def test_the_page_address_cannot_be_taken_for_where_a_card_puts_its_values(varia
         for product in variants:
             old = template.render(Context({"product": product, "request": request, "listed_pks": set()}))
             assert maker(product) == old, product.name
+
+
+def test_what_cards_share_is_worked_out_once_per_language_and_prefix(variants):
+    from django.urls import set_script_prefix
+
+    product = variants[1]
+    with translation.override("vi"):
+        plain = cards.CardMaker(listed=(), next_url="/", picture=_photo)(product)
+        assert cards._language_parts.cache_info().currsize >= 1
+        set_script_prefix("/catalogue/")
+        try:
+            prefixed = cards.CardMaker(listed=(), next_url="/", picture=_photo)(product)
+        finally:
+            set_script_prefix("/")
+    assert f'href="/catalogue/products/{product.slug}/"' in prefixed
+    assert f'href="/products/{product.slug}/"' in plain
+    assert prefixed.replace("/catalogue/", "/") == plain
+    with translation.override("en"):
+        english = cards.CardMaker(listed=(), next_url="/", picture=_photo)(product)
+    assert "Add to shortlist" in english and "4 stars" in english
+
+
+def test_a_card_s_row_is_one_object_holding_the_names_it_shows(variants):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for product in variants:
+        assert product._state.fields_cache == {}  # no producer, province, category or group instances
+        full = Product.objects.select_related("producer__province", "category__group").get(pk=product.pk)
+        names = (
+            product.card_producer,
+            product.card_province,
+            product.card_province_en,
+            product.card_category,
+            product.card_category_en,
+            product.card_category_slug,
+            product.card_group,
+        )
+        category = full.category
+        assert names == (
+            full.producer.name,
+            full.producer.province.name,
+            full.producer.province.name_en,
+            category.name,
+            category.name_en,
+            category.slug,
+            category.group.code,
+        )
+    maker = cards.CardMaker(listed=(), next_url="/", picture=_photo)
+    with CaptureQueriesContext(connection) as queries:
+        for product in variants:
+            maker(product)
+    assert len(queries) == 0  # the card reads nothing more
