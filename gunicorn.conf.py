@@ -55,16 +55,16 @@ if _control_socket:
     control_socket = _control_socket
 
 
-# The cycle collector runs between requests, not inside them (core/worker_gc.py).
+# The cycle collector runs between requests, not inside them (core/worker_gc.py); sync workers only.
 def post_worker_init(worker):
     from core import worker_gc
 
-    if worker_gc.enabled():
+    if worker_gc.enabled() and worker.cfg.threads <= 1:
         worker_gc.worker_started()
 
 
 def post_request(worker, req, environ, resp):
     from core import worker_gc
 
-    if worker_gc.enabled():
+    if worker_gc.enabled() and worker.cfg.threads <= 1:
         worker_gc.request_finished()

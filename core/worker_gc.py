@@ -16,19 +16,23 @@ settings, CPython's default thresholds; `scripts/gc_per_page.py`):
 
 So: what the worker keeps is moved out of the collector's sight (`gc.freeze`) when it starts and again
 once its first requests have loaded the rest (URLconf, templates, copies); automatic collections wait for
-`AUTOMATIC_AFTER` new objects, which only an outsized request reaches; after each response the young
+`AUTOMATIC_AFTER` new objects, which few requests reach (a page allocates 1,000-3,000) but a streamed
+export of every product does every ~1,000 rows, so its cycles do not pile up; after each response the young
 generations are collected, when what is left of the request is its garbage, and every `FULL_EVERY`
 requests everything since the last freeze. A copy replaced later (a new search index) is freed by its
-reference count: what the catalogue keeps holds no cycles, and a worker is replaced after
-`max_requests` in any case.
+reference count: what the catalogue keeps holds no cycles. Anything frozen that later becomes cyclic
+garbage stays until the worker is replaced after `max_requests` (GUNICORN_MAX_REQUESTS; with 0 it never
+is: keep it on).
 
+Sync workers only: in a threaded worker a collection after one response would run inside the other
+threads' requests, so gunicorn.conf.py leaves such a worker with CPython's defaults.
 `GUNICORN_TUNE_GC=0` leaves CPython's defaults, for comparison.
 """
 
 import gc
 import os
 
-AUTOMATIC_AFTER = 100_000
+AUTOMATIC_AFTER = 20_000
 FREEZE_AGAIN_AFTER = 200
 FULL_EVERY = 1_000
 

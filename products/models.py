@@ -126,6 +126,7 @@ class ProductQuerySet(models.QuerySet):
         day = day or validity.today()
         return (
             self.with_current_stars(day)
+            .select_related(None)  # a filtered list's queryset joins whole rows: a card wants only the names
             .only(*CARD_FIELDS)
             .annotate(**{name: F(path) for name, path in CARD_NAMES.items()})
             .annotate(

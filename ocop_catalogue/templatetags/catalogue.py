@@ -9,7 +9,7 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from core.i18n import grouped as grouped_count
 from core.i18n import is_english, localized_name
-from core.links import reversed_url
 from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
 from ocop_catalogue.filter_panel import filter_panel_html
@@ -165,7 +164,9 @@ def alternate_url(context, language):
     # (two a page, the resolving was most of the page's head).
     with translation.override(language):
         try:
-            path = reversed_url(match.view_name, match.args, match.kwargs)
+            # reverse() itself, not core.links: the arguments come from the visitor's address (a 404 too),
+            # and remembering them would fill the bounded cache with what crawlers try.
+            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
         except NoReverseMatch:
             return translate_url(full_path, language)
     query = full_path.partition("?")[2]

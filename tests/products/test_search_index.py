@@ -275,3 +275,18 @@ def test_rows_packed_into_one_key_sort_as_lexsort_does(rows, seed, wide):
     length = rng.integers(0, 2**40 if wide else 300, len(rows))
     expected = rows[np.lexsort((rows, length, position, tier))]
     assert search_index._in_order(tier, position, length, rows).tolist() == expected.tolist()
+
+
+def test_the_packed_key_is_used_when_the_columns_fit(monkeypatch):
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    rows = rng.choice(2**20, 5_000, replace=False).astype(np.int64)
+    tier, position, length = rng.integers(0, 3, 5_000), rng.integers(0, 200, 5_000), rng.integers(0, 300, 5_000)
+    expected = rows[np.lexsort((rows, length, position, tier))]
+
+    def refused(*args, **kwargs):
+        raise AssertionError("lexsort used where the columns fit in one key")
+
+    monkeypatch.setattr(search_index.np, "lexsort", refused)
+    assert search_index._in_order(tier, position, length, rows).tolist() == expected.tolist()

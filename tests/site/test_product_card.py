@@ -214,3 +214,14 @@ def test_a_card_s_row_is_one_object_holding_the_names_it_shows(variants):
         for product in variants:
             maker(product)
     assert len(queries) == 0  # the card reads nothing more
+
+
+def test_a_filtered_list_s_cards_read_the_names_not_the_whole_related_rows(variants):
+    """The product list's own queryset joins its relations (select_related); its cards must not."""
+    from products.filters import ProductFilter
+
+    cards_query = ProductFilter({}).qs.for_cards()
+    rows = list(cards_query.filter(pk__in=[product.pk for product in variants]))
+    assert rows and all(row._state.fields_cache == {} for row in rows)
+    sql = str(cards_query.query)
+    assert '"address"' not in sql and '"description"' not in sql  # the producer's and product's long columns

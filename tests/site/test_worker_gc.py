@@ -115,7 +115,20 @@ def test_gunicorn_workers_run_the_collector_between_requests():
     assert (first["served"], second["served"]) == (0, 1)  # post_request ran after the first response
 
 
+def _default_threshold():
+    """CPython's own first threshold (700 up to 3.12), read from a fresh interpreter."""
+    output = subprocess.check_output([sys.executable, "-c", "import gc; print(gc.get_threshold()[0])"], text=True)
+    return int(output)
+
+
 def test_gunicorn_workers_keep_the_defaults_when_told_to():
     first, second = _worker_report({"GUNICORN_TUNE_GC": "0"}, 8139)
-    assert first["threshold"][0] == 700
+    assert first["threshold"][0] == _default_threshold()
+    assert (first["frozen"], second["served"]) == (0, 0)
+
+
+def test_threaded_workers_keep_the_defaults():
+    """In a threaded worker a collection after one response would run inside the other threads' requests."""
+    first, second = _worker_report({"GUNICORN_CMD_ARGS": "--threads 2"}, 8140)
+    assert first["threshold"][0] == _default_threshold()
     assert (first["frozen"], second["served"]) == (0, 0)
