@@ -105,15 +105,21 @@ def category_picture(category):
 @register.simple_tag
 def product_image(product, size="card", lazy=True, decorative=False):
     """The product's photo (its thumbnail at `size`) or the placeholder of its OCOP group."""
+    return _photo_or_drawing(
+        product, size, lazy, decorative, lambda: category_picture(product.category if product.category_id else None)
+    )
+
+
+def _photo_or_drawing(product, size, lazy, decorative, drawing_url):
+    """The <img> of the product's photo at `size`, else of the drawing at `drawing_url()`."""
     found = thumbnail(product.image, size, product.image_width, product.image_height)
     if found:
         url, width, height = found
         alt = "" if decorative else product.name
         return badges.image_html(url, width, height, alt, lazy, False, size)
     width, height = SIZES["card"][:2]
-    url = category_picture(product.category if product.category_id else None)
     alt = "" if decorative else _("Hình vẽ minh họa (chưa có ảnh sản phẩm)")
-    return badges.image_html(url, width, height, alt, lazy, True, size)
+    return badges.image_html(drawing_url(), width, height, alt, lazy, True, size)
 
 
 @register.simple_tag(takes_context=True)
@@ -124,13 +130,14 @@ def product_card(context, product):
 
 
 def _card_photo(product):
-    """product_image(product, "card", decorative=True) of a card's row: the drawing from its names."""
-    found = thumbnail(product.image, "card", product.image_width, product.image_height)
-    if found:
-        return badges.image_html(*found, "", True, False, "card")
-    width, height = SIZES["card"][:2]
-    url = static(f"img/category/{picture_name(product.card_category_slug, product.card_group or 1)}")
-    return badges.image_html(url, width, height, "", True, True, "card")
+    """product_image(product, "card", decorative=True) of a card's row: the drawing from its own columns."""
+    return _photo_or_drawing(
+        product,
+        "card",
+        True,
+        True,
+        lambda: static(f"img/category/{picture_name(product.card_category_slug, product.card_group or 1)}"),
+    )
 
 
 @register.simple_tag
