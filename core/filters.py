@@ -16,7 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core import cache
-from core.i18n import localized_name
+from core.i18n import localized_choices
+from core.prepared import PreparedQuery
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"\s+")
@@ -257,6 +258,18 @@ class LenientFilterSet(django_filters.FilterSet):
         return any(self.values(name) for name in self.filters if name != "sort")
 
 
+_PROVINCE_ROWS = {}  # province model -> its prepared statement
+
+
+def province_rows(model):
+    """Every unit, current and former, with the one it merged into: a prepared statement (core/prepared.py),
+    the SQL built once per process (with the catalogue cache off the choices are read for every list)."""
+    prepared = _PROVINCE_ROWS.get(model)
+    if prepared is None:
+        prepared = _PROVINCE_ROWS[model] = PreparedQuery(lambda key: model.objects.select_related("merged_into"))
+    return prepared()
+
+
 class ProvinceFilterMixin:
     """A `province` parameter (repeatable) of current provinces' slugs, for a LenientFilterSet.
 
@@ -276,12 +289,10 @@ class ProvinceFilterMixin:
 
     def load_provinces(self):
         model = self.province_model()
-        provinces = cache.kept_in_process(
-            f"choices:{model._meta.label}", lambda: list(model.objects.select_related("merged_into"))
-        )
+        provinces = cache.kept_in_process(f"choices:{model._meta.label}", lambda: province_rows(model))
         self.provinces = [p for p in provinces if p.is_current]
         self.former_provinces = {p.slug: p for p in provinces if not p.is_current}
-        self.filters["province"].extra["choices"] = [(p.slug, localized_name(p)) for p in self.provinces]
+        self.filters["province"].extra["choices"] = localized_choices(self.provinces, key=lambda p: p.slug)
 
     def translate_value(self, name, value):
         if name == "province" and value in self.former_provinces:

@@ -21,6 +21,13 @@ def localized_pair(name, name_en) -> str:
     return name or ""
 
 
+def localized_choices(objects, key) -> list[tuple[str, str]]:
+    """[(key(obj), its name in the visitor's language)] for a list of choices, the language read once (a
+    filter panel lists about a hundred)."""
+    english = is_english()
+    return [(key(obj), (english and getattr(obj, "name_en", "")) or obj.name or "") for obj in objects]
+
+
 def grouped(number: int) -> str:
     """A count with the language's thousand separator every three digits (100.547 in Vietnamese, 100,547 in
     English), as the templates print counts with floatformat:"0g"; cheap enough for a hundred a page."""

@@ -20,8 +20,8 @@ from django.utils.translation import pgettext_lazy
 from core import cache as catalogue_cache
 from core import validity
 from core.filters import LenientFilterSet, ProvinceFilterMixin, RowsByKey
-from core.i18n import localized_name
-from core.prepared import PreparedByKeys
+from core.i18n import localized_choices
+from core.prepared import PreparedByKeys, PreparedQuery
 from core.validity import STAR_LEVELS, CertificateKind
 from producers.models import Producer
 
@@ -59,6 +59,11 @@ CARDS_BY_KEY = PreparedByKeys(
 )
 
 
+# The filters' choices, prepared (core/prepared.py): read for every list when the catalogue cache is off.
+_CATEGORIES = PreparedQuery(lambda key: Category.objects.all())
+_GROUPS = PreparedQuery(lambda key: ProductGroup.objects.all())
+
+
 class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Từ khóa"))
     province = django_filters.MultipleChoiceFilter(method="filter_field", label=_("Tỉnh, thành phố"))
@@ -93,11 +98,11 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
         self.load_provinces()
         self.province_ids = {p.slug: p.pk for p in self.provinces}
         self.categories, self.groups = catalogue_cache.kept_in_process(
-            "choices:categories", lambda: (list(Category.objects.all()), list(ProductGroup.objects.all()))
+            "choices:categories", lambda: (_CATEGORIES(), _GROUPS())
         )
         self.category_ids = {c.slug: c.pk for c in self.categories}
-        self.filters["category"].extra["choices"] = [(c.slug, localized_name(c)) for c in self.categories]
-        self.filters["group"].extra["choices"] = [(str(g.code), localized_name(g)) for g in self.groups]
+        self.filters["category"].extra["choices"] = localized_choices(self.categories, key=lambda c: c.slug)
+        self.filters["group"].extra["choices"] = localized_choices(self.groups, key=lambda g: str(g.code))
         self.filters["stars"].extra["choices"] = [
             (str(n), _("Từ %(n)s sao trở lên") % {"n": n} if n < 5 else _("5 sao")) for n in STAR_LEVELS
         ]

@@ -214,16 +214,21 @@ def run_round(bench, env, args, files, round_runs):
         print(f"    {name}: {result['rps']} req/s, p99 {result['p99_ms']} ms, {result_saves} saves{extra}", flush=True)
 
 
-def first_requests(paths, requests, threads=WRK_THREADS, start=THREAD_START):
-    """How many of a run's `requests` were the first of their path: each of wrk's threads walks the list from
-    its own start (scripts/bench.lua), about as many requests each. A run longer than the list's distinct
-    paths repeats some, which a cache may answer: the share says how much of a run was the long tail."""
+def requested_paths(paths, requests, threads=WRK_THREADS, start=THREAD_START):
+    """The distinct paths a wrk run of `requests` requests asked for: each of its threads walks the list from
+    its own start (scripts/bench.lua), about as many requests each."""
     seen = set()
     for thread in range(threads):
         made = requests // threads + (1 if thread < requests % threads else 0)
         first = thread * start
         seen.update(paths[(first + k) % len(paths)] for k in range(1, made + 1))
-    return len(seen)
+    return seen
+
+
+def first_requests(paths, requests, threads=WRK_THREADS, start=THREAD_START):
+    """How many of a run's `requests` were the first of their path. A run longer than the list's distinct
+    paths repeats some, which a cache may answer: the share says how much of a run was the long tail."""
+    return len(requested_paths(paths, requests, threads, start))
 
 
 def served_by_nginx(access_log):

@@ -8,8 +8,9 @@ Starts gunicorn as `make bench` does (production settings, BENCH_DATABASE_URL: s
 `scripts/bench.py --long-tail`), empties Redis, starts the side process that saves a product every 10 s,
 runs the long-tail schedule (scripts/bench_longtail.py) with wrk for `--warm` seconds, then measures
 `--duration` seconds more: requests per second and the CPU seconds of gunicorn, PostgreSQL, Redis and wrk
-per request (from /proc). The warm-up separates the steady state from each pass's cold start (copies and
-caches rebuilt after Redis was emptied), which the benchmark's own figure includes.
+per request (from /proc). The measured run requests only paths the warm-up did not (a page cached during the
+warm-up would be a hit, not the long tail). `--cold` empties Redis again after the warm-up, as the benchmark
+does before each pass, to see what a pass's start costs workers that are already running.
 
 With `--spy FILE` it also samples the workers with py-spy (`--gil`: only a thread holding the interpreter,
 that is, CPU spent in Python, not waits on the database or Redis) and prints the frames of the project and
@@ -63,6 +64,12 @@ def spent_by_kind(before, after):
     return spent
 
 
+def unseen_paths(paths, warm_requests):
+    """`paths` in their order without those a warm-up of `warm_requests` requests asked for."""
+    seen = bench_longtail.requested_paths(paths, warm_requests)
+    return [path for path in paths if path not in seen]
+
+
 def frames_report(spy_file, top):
     """The shown frames with the share of samples under them (each counted once per sample)."""
     inclusive, total = collections.Counter(), 0
@@ -90,6 +97,12 @@ def main():
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--spy", help="py-spy's raw samples go to this file (needs py-spy, requirements-dev.txt).")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="Empty Redis after the warm-up, as the benchmark does before each pass: measures a pass's start "
+        "on workers that are already running.",
+    )
     args = parser.parse_args()
     env = bench.bench_env(args.port)
     bench.manage(env, "collectstatic", "--noinput")  # a fresh checkout has none: every page would fail
@@ -98,12 +111,18 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         paths_file = Path(workdir) / "paths.txt"
         paths_file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        measured_file = Path(workdir) / "measured.txt"
         server = bench.start_server(env, args.port, args.workers)
         writer = None
         try:
             bench.flush_cache(env)
             writer = bench_longtail.start_writer(env, bench.PYTHON, bench.ROOT)
-            bench.wrk(args.port, paths_file, args.warm, args.connections)
+            warm = bench.wrk(args.port, paths_file, args.warm, args.connections)
+            # The measured run requests only paths the warm-up did not: a page it built may still be in the
+            # page cache, and a figure with such hits in it would not be the long tail's.
+            measured_file.write_text("\n".join(unseen_paths(paths, warm["requests"])) + "\n", encoding="utf-8")
+            if args.cold:
+                bench.flush_cache(env)
             spy = None
             if args.spy:
                 py_spy = str(Path(sys.executable).parent / "py-spy")
@@ -112,7 +131,7 @@ def main():
                 spy_command += ["--rate", "200", "--nonblocking"]
                 spy = subprocess.Popen(spy_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             before, started = cpu_by_process(), time.monotonic()
-            result = bench.wrk(args.port, paths_file, args.duration, args.connections)
+            result = bench.wrk(args.port, measured_file, args.duration, args.connections)
             spent, seconds = spent_by_kind(before, cpu_by_process()), time.monotonic() - started
             if spy is not None:
                 spy.wait()
@@ -123,7 +142,8 @@ def main():
     if not result["requests"] or result["errors"] > result["requests"] / 100:
         raise SystemExit(f"More than 1 % of the requests failed (a broken setup, not a figure): {result}")
     requests = max(result["requests"], 1)
-    print(f"{args.how}, after {args.warm} s of warm-up: {result['rps']} req/s, p99 {result['p99_ms']} ms")
+    flushed = ", then Redis emptied" if args.cold else ""
+    print(f"{args.how}, after {args.warm} s of warm-up{flushed}: {result['rps']} req/s, p99 {result['p99_ms']} ms")
     for kind, cpu in spent.most_common():
         print(f"  {kind:9} {cpu / seconds * 100:5.0f} % of a core   {cpu / requests * 1000:6.2f} ms per request")
     if args.spy:

@@ -20,7 +20,7 @@ from core.i18n import is_english, localized_name
 from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
 from ocop_catalogue.filter_panel import filter_panel_html
-from ocop_catalogue.province_map import map_context
+from ocop_catalogue.province_map import map_context, overview_html
 from ocop_catalogue.register_matches import register_matches
 from products.images import SIZES, thumbnail
 from products.pictures import picture_name
@@ -257,6 +257,12 @@ def bar_rows(rows, title):
 def province_map(provinces, rated, former):
     """The tile map of the 34 units (ocop_catalogue/province_map.py)."""
     return map_context(provinces, rated, former)
+
+
+@register.simple_tag
+def province_overview(provinces, rated, former):
+    """The home page's map and list of the 34 units with their counts (ocop_catalogue/province_map.py)."""
+    return overview_html(provinces, rated, former)
 
 
 @register.simple_tag

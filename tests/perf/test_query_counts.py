@@ -25,7 +25,7 @@ LIST_ALL_FILTERS = (
 PAGES = {
     # incl. the facet cube (or the search index) and the three option lists it is read with; the recent
     # entries and the five-star cards are read as ids, then those rows (ocop_catalogue/views.py: home)
-    "home": (lambda w: "/", 10),
+    "home": (lambda w: "/", 9),
     "list_unfiltered": (lambda w: "/products/", 10),
     "list_every_filter": (lambda w: LIST_ALL_FILTERS, 10),
     "list_page_2": (lambda w: "/products/?stars=3&page=2", 10),

@@ -22,8 +22,7 @@ def _dated(day, n=1):
     return products
 
 
-def test_the_newest_certificates_entries_come_first_and_older_ones_are_cut(monkeypatch):
-    monkeypatch.setattr(views, "RECENT_CERTIFICATES", 5)
+def test_the_newest_certificates_entries_come_first_a_product_once():
     oldest = _dated(0, 2)
     _dated(5)
     newer = _dated(9, 2)
@@ -31,21 +30,28 @@ def test_the_newest_certificates_entries_come_first_and_older_ones_are_cut(monke
     again = f.entry(f.certificate("ocop", issued_on=datetime.date(2025, 1, 12)), newest[0], stars=4)
     hidden = f.product(name="Chưa công bố", is_published=False)
     f.entry(f.certificate("ocop", issued_on=datetime.date(2025, 1, 13)), hidden, stars=3)
+    recent = views.recent_entries()
+    # The product shown once, with its newest entry; a certificate's entries newest first; unpublished left out.
+    assert recent[0].pk == again.pk
+    names = [entry.product.name for entry in recent]
+    older = ["Ngày 5 số 0", *[p.name for p in reversed(oldest)]]
+    assert names == [newest[0].name, *[p.name for p in reversed(newer)], *older]
+
+
+def test_at_most_recent_products_from_the_newest_certificates():
+    for day in range(views.RECENT + 3):
+        _dated(day)
     names = [entry.product.name for entry in views.recent_entries()]
-    # The product shown once, with its newest entry; the fifth-newest date (day 5) is the cutoff.
-    assert names[0] == newest[0].name and views.recent_entries()[0].pk == again.pk
-    assert names == [newest[0].name, *[p.name for p in reversed(newer)], "Ngày 5 số 0"]
-    assert not {p.name for p in oldest} & set(names) and hidden.name not in names
+    assert names == [f"Ngày {day} số 0" for day in range(views.RECENT + 2, 2, -1)]
 
 
-def test_with_fewer_dated_certificates_than_the_cutoff_every_entry_counts(monkeypatch):
-    monkeypatch.setattr(views, "RECENT_CERTIFICATES", 40)
+def test_undated_certificates_come_last():
     old = _dated(0)
     undated = f.certificate("gi", issued_on=None)
     gi_product = f.product(name="Không ghi ngày")
     f.entry(undated, gi_product)
     names = [entry.product.name for entry in views.recent_entries()]
-    assert names[0] == old[0].name and gi_product.name in names  # undated last (NULLS LAST)
+    assert names == [old[0].name, gi_product.name]  # undated last (NULLS LAST)
 
 
 def test_the_featured_cards_are_the_most_recently_updated_five_star_products_in_order(client):
@@ -63,18 +69,18 @@ def test_the_featured_cards_are_the_most_recently_updated_five_star_products_in_
 
 
 def test_the_home_pages_statements_are_prepared_once_and_follow_the_data(client):
-    """Featured ids, the recent entries' cutoff, ids and rows, the title counts: each statement built once,
-    each call reading the rows as they are now (a new certificate moves the cutoff: a statement of its own)."""
-    views._RECENT_IDS.clear()
+    """Featured ids, the recent entries' ids and rows, the title counts: each statement built once, each call
+    reading the rows as they are now."""
     first = _dated(1)
     five = f.rated_product(stars=5, name="Năm sao")
     page = client.get("/").context
     assert [p.pk for p in page["featured"]] == [five.pk]
     assert first[0].pk in [e.product.pk for e in page["recent"]]
-    templates = {name: len(getattr(views, name)._templates) for name in ("_FEATURED_IDS", "_TITLE_COUNTS")}
-    assert templates == {"_FEATURED_IDS": 1, "_TITLE_COUNTS": 1}
+    statements = ("_FEATURED_IDS", "_RECENT_IDS", "_TITLE_COUNTS")
+    templates = {name: len(getattr(views, name)._templates) for name in statements}
+    assert templates == dict.fromkeys(statements, 1)
     newest = _dated(30)
     page = client.get("/").context
     assert page["recent"][0].product.pk == newest[0].pk
     assert sum(count for _label, count, _kind in page["title_counts"]) == Certificate.objects.count() >= 2
-    assert {len(getattr(views, name)._templates) for name in ("_FEATURED_IDS", "_TITLE_COUNTS")} == {1}
+    assert {len(getattr(views, name)._templates) for name in statements} == {1}

@@ -48,3 +48,17 @@ def test_processes_that_start_count_whole_and_those_that_end_are_left_out():
     before = {"1": ("postgres", 5.0), "2": ("gunicorn", 1.0)}
     after = {"2": ("gunicorn", 3.5), "3": ("postgres", 0.75)}
     assert load_profile.spent_by_kind(before, after) == {"gunicorn": 2.5, "postgres": 0.75}
+
+
+def test_the_measured_run_requests_no_path_the_warm_up_did():
+    """A page built during the warm-up may still be cached: measuring it again would count hits as the long
+    tail (earlier figures of the steady state did, by replaying the warm-up's own paths)."""
+    paths = [f"/p/{n}/" for n in range(20_000)] * 3  # a uniform schedule: each path once per pass
+    warm = 6_000
+    requested = load_profile.bench_longtail.requested_paths(paths, warm)
+    assert len(requested) == warm  # thread 0 from the start, thread 1 from 7,919: no overlap yet
+    unseen = load_profile.unseen_paths(paths, warm)
+    assert not requested & set(unseen)
+    assert len(set(unseen)) == 20_000 - warm
+    # The order kept: thread 0 asked for paths 1 to 3,000 (wrk's counter moves before its first request).
+    assert unseen[:3] == ["/p/0/", "/p/3001/", "/p/3002/"]

@@ -291,3 +291,23 @@ def test_values_and_values_list_querysets_give_what_the_orm_gives():
     assert pairs(producer=producer.pk) == list(
         Product.objects.filter(producer_id=producer.pk).order_by("name").values_list("pk", "name")
     )
+
+
+def test_the_filters_choices_are_the_orms_rows():
+    """The product list's choices (units with the one each merged into, categories, groups) are prepared."""
+    from core.filters import province_rows
+    from producers.models import Province
+    from products import filters
+    from products.models import Category, ProductGroup
+
+    f.product()
+    units = province_rows(Province)
+    assert [(u.pk, u.slug, u.merged_into_id) for u in units] == [
+        (u.pk, u.slug, u.merged_into_id) for u in Province.objects.select_related("merged_into")
+    ]
+    merged = next(u for u in units if u.merged_into_id)
+    with CaptureQueriesContext(connection) as queries:
+        assert merged.merged_into.pk == merged.merged_into_id  # joined, not read again
+    assert not queries.captured_queries
+    assert [c.pk for c in filters._CATEGORIES()] == [c.pk for c in Category.objects.all()]
+    assert [g.pk for g in filters._GROUPS()] == [g.pk for g in ProductGroup.objects.all()]

@@ -64,9 +64,11 @@ def test_what_the_first_requests_loaded_is_frozen_too(collector):
     loaded = [Node() for _ in range(50)]
     for _ in range(worker_gc.FREEZE_AGAIN_AFTER - 1):
         worker_gc.request_finished()
-    assert gc.get_freeze_count() == frozen
+    # Nothing frozen again yet (the count may even fall: a frozen object that dies leaves it).
+    not_yet = gc.get_freeze_count()
+    assert not_yet < frozen + len(loaded)
     worker_gc.request_finished()
-    assert gc.get_freeze_count() >= frozen + len(loaded)
+    assert gc.get_freeze_count() >= not_yet + len(loaded)
 
 
 def test_old_garbage_is_collected_by_the_periodic_full_collection(collector):
