@@ -198,7 +198,11 @@ def start_server(env, port, workers):
         cmd += ["-c", str(conf)]
     # gunicorn's access log stays off, as in production (gunicorn.conf.py): the application logs each request.
     cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its log goes to a file, not a pipe: nobody reads a pipe during the run, and once ~64 KB of log lines
+    # (workers booted as they are recycled, warnings) filled it, the workers would block writing to it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open while the server runs; stop_server closes it)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    proc.log_file = log
     for _ in range(100):
         if proc.poll() is not None:  # e.g. the port is taken: never measure someone else's server
             break
@@ -212,7 +216,9 @@ def start_server(env, port, workers):
             return proc
         break
     proc.terminate()
-    raise SystemExit("gunicorn did not start:\n" + proc.stderr.read().decode(errors="replace")[-3000:])
+    proc.wait(timeout=30)
+    log.seek(0)
+    raise SystemExit("gunicorn did not start:\n" + log.read().decode(errors="replace")[-3000:])
 
 
 def stop_server(server):
@@ -223,6 +229,9 @@ def stop_server(server):
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(timeout=10)
+    log = getattr(server, "log_file", None)
+    if log is not None:
+        log.close()
 
 
 def worker_rss_by_pid(master_pid):
