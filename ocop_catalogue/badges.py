@@ -11,6 +11,15 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from core.validity import CertificateKind, Status
+
+KIND_SHORT = {
+    CertificateKind.GI: "gi",
+    CertificateKind.CERTIFICATION_MARK: "mark",
+    CertificateKind.COLLECTIVE_MARK: "mark",
+    CertificateKind.OCOP: "ocop",
+}
+
 # The status icons (never colour alone), by the status's CSS class; any other status: the "unknown" one.
 _ICON = '<svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">{}</svg>'
 STATUS_ICONS = {
@@ -67,6 +76,26 @@ def status_html(status, css: str, date=None) -> str:
 
 def kind_html(label, css: str) -> str:
     return format_html('<span class="kind kind-{}">{}</span>\n', css, label)
+
+
+def status_badge_html(code, date=None) -> str:
+    """A status (its code) in words with an icon, never in colour alone (the tag `status_badge`)."""
+    try:
+        status = Status(code)
+    except ValueError:
+        return status_html(None, "")
+    # The CSS class is the status's own code (status-valid, status-unknown, …): no second list to keep.
+    return status_html(status, status.value, date)
+
+
+def kind_badge_html(kind, short=False) -> str:
+    """A certificate kind in words; `short` says just "OCOP" for a rating decision (the tag `kind_badge`)."""
+    try:
+        kind = CertificateKind(kind)
+    except ValueError:
+        return kind_html(kind, "other")
+    label = "OCOP" if short and kind == CertificateKind.OCOP else kind.label
+    return kind_html(label, KIND_SHORT[kind])
 
 
 def image_html(url, width, height, alt, lazy, placeholder, size) -> str:

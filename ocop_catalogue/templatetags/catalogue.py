@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.i18n import grouped as grouped_count
 from core.i18n import is_english, localized_name
-from core.validity import CertificateKind, Status
 from ocop_catalogue import badges, cards
+from ocop_catalogue.entry_cards import entry_html
 from ocop_catalogue.filter_panel import filter_panel_html
 from ocop_catalogue.province_map import map_context, overview_html
 from ocop_catalogue.register_matches import register_matches
@@ -28,12 +28,6 @@ from products.pictures import picture_name
 register = template.Library()
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-KIND_SHORT = {
-    CertificateKind.GI: "gi",
-    CertificateKind.CERTIFICATION_MARK: "mark",
-    CertificateKind.COLLECTIVE_MARK: "mark",
-    CertificateKind.OCOP: "ocop",
-}
 
 
 @register.filter
@@ -69,23 +63,19 @@ def rating(stars, until=None, size=""):
 @register.simple_tag
 def status_badge(code, date=None):
     """A status in words with an icon, never in colour alone."""
-    try:
-        status = Status(code)
-    except ValueError:
-        return badges.status_html(None, "")
-    # The CSS class is the status's own code (status-valid, status-unknown, …): no second list to keep.
-    return badges.status_html(status, status.value, date)
+    return badges.status_badge_html(code, date)
 
 
 @register.simple_tag
 def kind_badge(kind, short=False):
     """A certificate kind in words; `short` says just "OCOP" for a rating decision."""
-    try:
-        kind = CertificateKind(kind)
-    except ValueError:
-        return badges.kind_html(kind, "other")
-    label = "OCOP" if short and kind == CertificateKind.OCOP else kind.label
-    return badges.kind_html(label, KIND_SHORT[kind])
+    return badges.kind_badge_html(kind, short)
+
+
+@register.simple_tag
+def entry_card(entry):
+    """A product's certificate entry as a card (ocop_catalogue/entry_cards.py)."""
+    return entry_html(entry)
 
 
 @register.filter
