@@ -105,9 +105,16 @@ def log_in(page, username):
 
 
 def downloaded(page, link_name):
+    """The file behind a download link: clicking it must start a download, whose bytes are then read through the
+    page's own session (its cookies), with a timeout. Waiting for Chromium to finish writing the file
+    (Download.path()) has none: once in a CI run it never returned, and the whole run hung."""
     with page.expect_download() as info:
         page.get_by_role("link", name=link_name).click()
-    return Path(info.value.path()).read_bytes()
+    download = info.value
+    response = page.request.get(download.url, timeout=15_000)
+    download.cancel()
+    assert response.ok, (download.url, response.status)
+    return response.body()
 
 
 @pytest.mark.parametrize("size", SIZES)
