@@ -14,9 +14,10 @@ def localized_name(obj) -> str:
     return localized_pair(obj.name, getattr(obj, "name_en", ""))
 
 
-def localized_pair(name, name_en) -> str:
-    """`name_en` on an English page when there is one, else `name` ("" for None)."""
-    if name_en and is_english():
+def localized_pair(name, name_en, english=None) -> str:
+    """`name_en` on an English page when there is one, else `name` ("" for None). `english`: the page's
+    language already read (is_english()), for a caller naming many things."""
+    if name_en and (is_english() if english is None else english):
         return name_en
     return name or ""
 
@@ -25,7 +26,7 @@ def localized_choices(objects, key) -> list[tuple[str, str]]:
     """[(key(obj), its name in the visitor's language)] for a list of choices, the language read once (a
     filter panel lists about a hundred)."""
     english = is_english()
-    return [(key(obj), (english and getattr(obj, "name_en", "")) or obj.name or "") for obj in objects]
+    return [(key(obj), localized_pair(obj.name, getattr(obj, "name_en", ""), english)) for obj in objects]
 
 
 def grouped(number: int) -> str:

@@ -5,7 +5,6 @@ fifth of the product page's template time. The markup is the template's as it wa
 (tests/site/test_entry_card.py keeps the old template and compares every kind of entry in both languages).
 """
 
-from django.template.defaultfilters import date as date_filter
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
@@ -13,20 +12,14 @@ from django.utils.translation import gettext, ngettext
 
 from core.i18n import localized_name
 from core.links import page_url
-from core.validity import CertificateKind
+from core.validity import IN_FORCE, CertificateKind
 
-from .badges import kind_badge_html, rating_html, status_badge_html
-
-_IN_FORCE = ("valid", "expiring")
+from .badges import day, kind_badge_html, rating_html, status_badge_html
 
 
 def _value(value):
     """A value as `{{ value }}` writes it: localized, then escaped."""
     return conditional_escape(localize(value))
-
-
-def _day(value):
-    return conditional_escape(date_filter(value, "d/m/Y"))
 
 
 def _fact(term, definition):
@@ -49,7 +42,7 @@ def _status(entry, certificate):
 def _stars(entry):
     if not entry.stars:
         return ""
-    if entry.status_code in _IN_FORCE:
+    if entry.status_code in IN_FORCE:
         shown = rating_html(int(entry.stars))
     else:
         n = entry.stars
@@ -60,7 +53,7 @@ def _stars(entry):
 
 def _issued(certificate):
     if certificate.issued_on:
-        return _day(certificate.issued_on)
+        return day(certificate.issued_on)
     if certificate.issued_year:
         return gettext("năm %(year)s") % {"year": _value(certificate.issued_year)}
     return _muted_unknown()
@@ -68,7 +61,7 @@ def _issued(certificate):
 
 def _valid_until(certificate):
     if certificate.valid_until:
-        return _day(certificate.valid_until)
+        return day(certificate.valid_until)
     if certificate.kind == CertificateKind.GI:
         return gettext("không thời hạn")
     return _muted_unknown()
@@ -87,7 +80,7 @@ def _former(certificate):
 def _right_of_use(entry):
     if not (entry.right_of_use_number or entry.right_of_use_date):
         return ""
-    when = f" · {_day(entry.right_of_use_date)}" if entry.right_of_use_date else ""
+    when = f" · {day(entry.right_of_use_date)}" if entry.right_of_use_date else ""
     return _fact("Quyền sử dụng", f"{_value(entry.right_of_use_number)}{when}")
 
 
@@ -95,7 +88,7 @@ def _superseded(entry):
     if entry.status_code != "superseded" or not entry.superseded_by_id:
         return ""
     url = page_url("certifications:certificate_detail", pk=entry.superseded_by.certificate_id)
-    words = gettext("quyết định ngày %(date)s") % {"date": _day(entry.superseded_on)}
+    words = gettext("quyết định ngày %(date)s") % {"date": day(entry.superseded_on)}
     return _fact("Thay thế bởi", f'<a href="{conditional_escape(url)}">{words}</a>')
 
 
