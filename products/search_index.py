@@ -319,4 +319,9 @@ def published_index() -> SearchIndex | None:
     runs in the database)."""
     if not settings.SEARCH_INDEX:
         return None
-    return PUBLISHED.get(tag=f"{INDEX_FORMAT}:{_CODE}:{np.__version__}:{validity.today().isoformat()}", wait=False)
+    day = validity.today()
+    index = PUBLISHED.get(tag=f"{INDEX_FORMAT}:{_CODE}:{np.__version__}:{day.isoformat()}", wait=False)
+    # A build asked for just before midnight may read its rows just after: the next day's figures under this
+    # day's tag. Not served for this day (its searches run in the database for that moment); the next
+    # day's requests ask for the next day's tag anyway.
+    return index if index is None or index.day == day else None

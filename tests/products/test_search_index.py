@@ -290,3 +290,15 @@ def test_the_packed_key_is_used_when_the_columns_fit(monkeypatch):
 
     monkeypatch.setattr(search_index.np, "lexsort", refused)
     assert search_index._in_order(tier, position, length, rows).tolist() == expected.tolist()
+
+
+def test_a_copy_built_after_midnight_for_the_day_before_is_not_served_for_it(catalogue, monkeypatch):
+    """The tag names the day asked for; the build reads its own day: a build that straddles midnight holds the
+    next day's statuses and must not answer for the day before."""
+    evening = datetime.date(2026, 12, 31)
+    days = iter([evening])  # the tag's day; every later reading (the build's) is already the next day
+    monkeypatch.setattr(search_index.validity, "today", lambda: next(days, evening + datetime.timedelta(days=1)))
+    assert published_index() is None
+    monkeypatch.setattr(search_index.validity, "today", lambda: evening)
+    index = published_index()
+    assert index is not None and index.day == evening
