@@ -93,6 +93,10 @@ class _Template:
         if missing:
             raise ValueError(f"placeholders not found in the query's parameters: {sorted(missing)}")
         self.server = _server_statement(self.sql, self.params)  # (name, PREPARE text) or None
+        # What turns the columns' database values into Python ones: the same on every run of the statement.
+        columns = [selected[0] for selected in self.compiler.select[: self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(columns)
+        self.composite = self.compiler.has_composite_fields(columns)
 
     def params_for(self, values):
         params = list(self.params)
@@ -176,6 +180,8 @@ class PreparedQuery:
         compiler = copy.copy(template.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        compiler.get_converters = lambda expressions: template.converters
+        compiler.has_composite_fields = lambda expressions: template.composite
         # Model instances, or a values() queryset's dicts: the queryset's own iterable makes them.
         return list(template.queryset._iterable_class(_Run(template.queryset, compiler, connection.alias)))
 
