@@ -1,12 +1,13 @@
 """Caching of catalogue pages and fragments under the versions of what they show.
 
-Every key carries the version of the whole catalogue (scope `all`) and of its scopes: `product:<slug>`,
-`producer:<slug>`, `province:<slug>`, `certificate:<id>`, `register` (the verify page). A write bumps the
-scopes it touches (each app registers, per model, the function that names them: `register_scopes`), so
-the pages of what it changed are rebuilt at once and the rest of the catalogue stays cached: a product
-saved in Sơn La leaves Quảng Ninh's pages as they were. Entries over the whole catalogue (home, national
-lists, searches, facet counts) carry no scope that one write could name: they live
-CATALOGUE_NATIONAL_SECONDS instead.
+Every entry carries the version of the whole catalogue (scope `all`) and of its scopes (`product:<slug>`,
+`producer:<slug>`, `province:<slug>`, `certificate:<id>`, `register`: the verify page), in its key
+(`key_for`) or, for whole pages, stored with it (`get_stamped`: the versions and the page in one read). A
+write bumps the scopes it touches (each app registers, per model, the function that names them:
+`register_scopes`), so the pages of what it changed are rebuilt at once and the rest of the catalogue
+stays cached: a product saved in Sơn La leaves Quảng Ninh's pages as they were. Entries over the whole
+catalogue (home, national lists, searches, facet counts) carry no scope that one write could name: they
+live CATALOGUE_NATIONAL_SECONDS instead.
 
 Versions and values live in the `catalogue` cache, shared by all workers and hosts (Redis when CACHE_URL
 is set, else a database table). Versions are bumped after the write commits: bumping before would let a
@@ -161,6 +162,33 @@ def one_bump():
 def key_for(name: str, *parts, scopes=()) -> str:
     digest = hashlib.sha256(repr((versions(scopes), parts)).encode()).hexdigest()[:40]
     return f"catalogue:{name}:{digest}"
+
+
+def get_stamped(name: str, parts, scopes=()):
+    """(key, versions, value) of an entry stored by `set_stamped`: `value` when it was stored under the
+    current versions of `scopes`, else None. The versions and the entry in one round trip, where `key_for`
+    needs the versions first to name the key (a page served from the cache: two round trips)."""
+    key = f"catalogue:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
+    version_keys = [VERSION_KEY, *(_scope_key(scope) for scope in scopes)]
+    seen = _seen.get()
+    if seen is not None and all(version_key in seen for version_key in version_keys):
+        stamp = ".".join(seen[version_key] for version_key in version_keys)
+        stored = _cache().get(key)
+    else:
+        found = _cache().get_many([*version_keys, key])
+        if any(version_key not in found for version_key in version_keys):
+            return key, versions(scopes), None  # a version never set or lost: made now, nothing stored under it
+        if seen is not None:
+            seen.update((version_key, found[version_key]) for version_key in version_keys)
+        stamp, stored = ".".join(found[version_key] for version_key in version_keys), found.get(key)
+    if stored is not None and stored[0] == stamp:
+        return key, stamp, stored[1]
+    return key, stamp, None
+
+
+def set_stamped(key: str, stamp: str, value, timeout):
+    """Store `value` under `key` (from get_stamped) for the versions `stamp` it was built under."""
+    _cache().set(key, (stamp, value), timeout)
 
 
 def enabled() -> bool:

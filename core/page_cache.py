@@ -59,11 +59,10 @@ def _canonicalise(request):
         request.META["QUERY_STRING"] = query_string
 
 
-def _page_key(request, scopes):
+def _page_parts(request):
     # Host and scheme too: pages embed absolute URLs (canonical, OpenGraph, JSON-LD). The day too:
     # statuses change at midnight.
-    parts = (request.scheme, request.get_host(), request.get_full_path(), get_language(), validity.today().isoformat())
-    return cache.key_for("page", *parts, scopes=scopes)
+    return (request.scheme, request.get_host(), request.get_full_path(), get_language(), validity.today().isoformat())
 
 
 def _shareable(request, response) -> bool:
@@ -82,8 +81,9 @@ def _shareable(request, response) -> bool:
 def _serve(request, view, args, kwargs, scopes, national):
     """The page from the shared cache, or built and stored there."""
     try:
-        key = _page_key(request, scopes)
-        cached = cache._cache().get(key)
+        # The scopes' versions and the page in one round trip; the page is kept with the versions it was
+        # built under and served only while they are current.
+        key, stamp, cached = cache.get_stamped("page", _page_parts(request), scopes)
     except Exception:  # noqa: BLE001 (logged by _warn); a cache outage degrades to uncached pages
         cache._warn("Page cache unavailable")
         return view(request, *args, **kwargs)
@@ -101,7 +101,7 @@ def _serve(request, view, args, kwargs, scopes, national):
             # A page built from a copy behind the catalogue (the search index) lives no longer than it.
             timeout = min(timeout, getattr(response, KEEP_AT_MOST, timeout))
             if timeout >= 1:
-                cache._cache().set(key, (response.content, response["Content-Type"]), int(timeout))
+                cache.set_stamped(key, stamp, (response.content, response["Content-Type"]), int(timeout))
             response["X-Catalogue-Cache"] = "miss"
         except Exception:  # noqa: BLE001 (logged by _warn)
             cache._warn("Page cache unavailable")

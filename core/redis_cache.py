@@ -10,7 +10,7 @@ already treat a cache error as a miss (core/cache.py, core/sessions.py). The bre
 
 Django's RedisCacheClient.get_client() builds a new `redis.Redis` for every cache operation, and each one
 fills a table of about 170 response callbacks: measured here at ~0.2 ms an operation, about a fifth of
-what a page served from the cache costs (two operations: the catalogue version, then the page). A
+what a page served from the cache cost (then two operations: the catalogue version, then the page; now one). A
 `redis.Redis` is safe to share (its connections come from the pool), and Django makes one cache object
 per thread anyway, so one client per pool is kept and reused.
 """

@@ -323,3 +323,39 @@ def test_a_request_reads_each_version_once_and_sees_its_own_bumps(settings):
         cache.bump()
         assert cache.current_version() != first
     assert cache.current_version() != outside  # outside the block, reads as always
+
+
+def test_a_cached_page_costs_one_round_trip_and_a_write_in_its_scope_makes_it_miss(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """The page's versions and the page itself are read together (core.cache.get_stamped): a page served
+    from the shared cache is one read; the stored page carries the versions it was built under, so a write
+    that bumps one of them makes it a miss at once, and a write elsewhere leaves it served."""
+    product = f.rated_product(stars=4, name="Chè Shan tuyết Mộc Châu")
+    other = f.product(name="Gạo nếp cái hoa vàng", producer_obj=f.producer(province_slug="quang-ninh"))
+    url = product.get_absolute_url()
+    operations = []
+    real = cache._cache
+
+    class Counting:
+        def __getattr__(self, name):
+            attribute = getattr(real(), name)
+            if callable(attribute) and name in ("get", "get_many", "set", "add", "set_many"):
+                return lambda *args, **kwargs: operations.append(name) or attribute(*args, **kwargs)
+            return attribute
+
+    assert client.get(url)["X-Catalogue-Cache"] == "miss"
+    with mock.patch.object(cache, "_cache", Counting):
+        served = client.get(url)
+    assert served["X-Catalogue-Cache"] == "hit"
+    assert operations == ["get_many"]
+    with django_capture_on_commit_callbacks(execute=True):
+        other.name = "Gạo nếp cái hoa vàng Đông Triều"
+        other.save()
+    assert client.get(url)["X-Catalogue-Cache"] == "hit"  # another province's write
+    with django_capture_on_commit_callbacks(execute=True):
+        product.description = "Búp chè từ cây cổ thụ trên 100 năm tuổi."
+        product.save()
+    rebuilt = client.get(url)
+    assert rebuilt["X-Catalogue-Cache"] == "miss"
+    assert "cây cổ thụ" in rebuilt.content.decode()
