@@ -213,3 +213,22 @@ def test_counts_from_the_cube_equal_the_queries_they_replace(richer_world, chose
             relaxed = data.copy()
             relaxed.pop(name)
             assert filterset.counts[f"relax:{name}"] == ProductFilter(relaxed).qs.count(), name
+
+
+def test_each_filter_set_has_filters_of_its_own(world):
+    """The class's filters are copied for each filter set shallowly (core.filters._Filters): what one filter
+    set gives its filters (choices, form fields, its model and parent) reaches neither the class nor another."""
+    first = ProductFilter(QueryDict("province=son-la"))
+    second = ProductFilter(QueryDict("stars=4"))
+    assert first.filters.keys() == second.filters.keys() == ProductFilter.base_filters.keys()
+    for name in first.filters:
+        assert first.filters[name] is not second.filters[name] is not ProductFilter.base_filters[name]
+        assert first.filters[name].parent is first and second.filters[name].parent is second
+    first.filters["province"].extra["choices"] = [("son-la", "Sơn La")]
+    assert second.filters["province"].extra["choices"] != [("son-la", "Sơn La")]
+    assert "choices" not in ProductFilter.base_filters["province"].extra
+    assert first.form.fields["province"] is not second.form.fields["province"]
+    assert [value for value, _label in first.form.fields["province"].choices] == ["son-la"]
+    assert len(second.form.fields["province"].choices) > 1
+    assert {p.producer.province.slug for p in first.qs} == {"son-la"}
+    assert all((p.current_stars or 0) >= 4 for p in second.qs)
