@@ -339,3 +339,18 @@ def test_the_first_page_of_a_broad_search_sorts_only_its_head():
     assert len(ranked._head) == 24
     assert first_page.tolist() == ranked.tolist()[:24]
     assert len(ranked._head) == 100_000
+
+
+@pytest.mark.parametrize("word", ["a", "c", "ca", "ong", "mat", "zz"])
+def test_occurrences_copied_run_by_run_are_those_gathered_by_index(catalogue, word):
+    """occurrences() copies each vocabulary word's run of postings as it is; the same rows and positions, in
+    the same order and types, as gathering them through an array of indexes (_postings_of)."""
+    index = published_index()
+    ids, found = index.hits(word)
+    postings, lengths = index._postings_of(ids)
+    rows, positions = index.occurrences(word)
+    expected_positions = index.post_offsets[postings].astype("int32") + search_index.np.repeat(found + 1, lengths)
+    assert rows.tolist() == index.post_rows[postings].tolist()
+    assert positions.tolist() == expected_positions.tolist()
+    assert rows.dtype == index.post_rows.dtype and positions.dtype == expected_positions.dtype
+    assert (len(rows) > 0) == (word != "zz")
