@@ -54,8 +54,6 @@ INDEX_FORMAT = 1
 _CODE = hashlib.sha256(
     b"".join((Path(__file__).parent / name).read_bytes() for name in ("search_index.py", "cube.py", "facets.py"))
 ).hexdigest()[:12]
-# Up to this many vocabulary words, a search word's postings are copied run by run.
-FEW_WORDS = 64
 
 
 class SearchIndex:
@@ -151,29 +149,24 @@ class SearchIndex:
             self._hits[word] = found
         return found
 
-    def _postings_of(self, ids) -> tuple[np.ndarray, np.ndarray]:
-        """(indexes into the postings of the vocabulary words `ids`, how many each word has)."""
-        starts = self.word_start[ids]
-        lengths = self.word_start[ids + 1] - starts
-        if len(ids) <= FEW_WORDS:  # a few runs: copied as they are
-            runs = [np.arange(start, start + length) for start, length in zip(starts, lengths, strict=True)]
-            return (np.concatenate(runs) if runs else np.zeros(0, dtype=np.int64)), lengths
-        ends = np.cumsum(lengths)
-        return np.arange(int(ends[-1])) - np.repeat(ends - lengths - starts, lengths), lengths
-
-    def occurrences(self, word):
-        """(rows, positions): each occurrence of `word` in a word of a text, its row and the 1-based
-        character where it starts in the text (a row appears once per word of its text holding it). The
-        postings of each vocabulary word holding it are a run of the columns, copied as they are: no array
-        of indexes to gather by ("an" at 1,000,000 products: 5.5 million occurrences, 71 → 31 ms)."""
-        ids, found = self.hits(word)
+    def _runs_of(self, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, offsets, how many each word has) of the postings of the vocabulary words `ids`. Each word's
+        postings are a run of the columns, copied as it is: no array of indexes to gather by ("an" at
+        1,000,000 products: 5.5 million occurrences, 71 → 31 ms)."""
         starts, ends = self.word_start[ids], self.word_start[ids + 1]
         runs = list(zip(starts.tolist(), ends.tolist(), strict=True))
         if not runs:
-            return self.post_rows[:0], np.zeros(0, dtype=np.int32)
+            return self.post_rows[:0], self.post_offsets[:0], ends - starts
         rows = np.concatenate([self.post_rows[start:end] for start, end in runs])
-        offsets = np.concatenate([self.post_offsets[start:end] for start, end in runs]).astype(np.int32)
-        return rows, offsets + np.repeat(found + 1, ends - starts).astype(np.int32)
+        offsets = np.concatenate([self.post_offsets[start:end] for start, end in runs])
+        return rows, offsets, ends - starts
+
+    def occurrences(self, word):
+        """(rows, positions): each occurrence of `word` in a word of a text, its row and the 1-based
+        character where it starts in the text (a row appears once per word of its text holding it)."""
+        ids, found = self.hits(word)
+        rows, offsets, lengths = self._runs_of(ids)
+        return rows, offsets.astype(np.int32) + np.repeat(found + 1, lengths).astype(np.int32)
 
     def matching(self, words, occurrences=None) -> np.ndarray:
         """The rows (ascending: name order) whose text holds every word of `words`."""
@@ -197,9 +190,9 @@ class SearchIndex:
             leading = found == 0
             if number < len(words) - 1:
                 leading &= self.word_length[ids] == len(word)  # the whole word: a space follows it
-            postings, _lengths = self._postings_of(ids[leading])
+            rows, offsets, _lengths = self._runs_of(ids[leading])
             found_here = np.zeros(len(self), dtype=bool)
-            found_here[self.post_rows[postings][self.post_offsets[postings] == at]] = True
+            found_here[rows[offsets == at]] = True
             held &= found_here
             at += len(word) + 1
         return held
@@ -254,18 +247,15 @@ def _in_order(*columns) -> np.ndarray:
     """The last column (distinct non-negative row numbers) sorted by all the columns, the first first, as
     `np.lexsort` would. Packed into one int64 key per row when they fit, sorted once: one sort instead of
     lexsort's one per column (a search matching 328,626 of 1,000,000 products: 29 ms → ~8 ms)."""
-    packed = _packed(columns)
-    if packed is None:
-        return columns[-1][np.lexsort(columns[::-1])]
-    keys, width = packed
-    keys.sort()
-    return keys & ((1 << width) - 1)
+    order = _ranked(*columns)
+    return order[:] if isinstance(order, RankedRows) else order
 
 
 def _ranked(*columns):
-    """The last column sorted as `_in_order` sorts it, as RankedRows (sorted as far as read) when packed."""
+    """The last column sorted as `_in_order` sorts it: RankedRows (sorted as far as read) when the columns
+    pack into one key, else sorted at once by `np.lexsort`."""
     packed = _packed(columns)
-    return _in_order(*columns) if packed is None else RankedRows(*packed)
+    return columns[-1][np.lexsort(columns[::-1])] if packed is None else RankedRows(*packed)
 
 
 class RankedRows:
@@ -276,7 +266,8 @@ class RankedRows:
     index's primary keys) when given."""
 
     def __init__(self, keys, width, values=None):
-        self._keys, self._mask, self.values = keys, (1 << width) - 1, values
+        self._keys, self._width, self.values = keys, width, values
+        self._mask = (1 << width) - 1
         self._head = keys[:0]  # the first len(_head) keys, in order
 
     def __len__(self):
@@ -292,7 +283,7 @@ class RankedRows:
         return self._head[:count]
 
     def through(self, values):
-        return RankedRows(self._keys, self._mask.bit_length(), values)
+        return RankedRows(self._keys, self._width, values)
 
     def __getitem__(self, index):
         if isinstance(index, slice) and index.step in (None, 1):

@@ -166,18 +166,6 @@ def test_filters_other_than_the_product_lists_search_in_the_database(catalogue):
     assert {p.producer.province.slug for p in scoped.qs} == {"son-la"}
 
 
-@pytest.mark.parametrize("word", ["a", "c", "ca", "ong", "zz"])
-def test_postings_copied_run_by_run_or_all_at_once_are_the_same(catalogue, monkeypatch, word):
-    index = published_index()
-    ids, _found = index.hits(word)
-    by_runs = index._postings_of(ids)
-    monkeypatch.setattr(search_index, "FEW_WORDS", 0)
-    at_once = index._postings_of(ids)
-    assert by_runs[0].tolist() == at_once[0].tolist()
-    assert by_runs[1].tolist() == at_once[1].tolist()
-    assert (len(by_runs[0]) > 0) == (word != "zz")
-
-
 def test_with_the_index_off_the_list_searches_in_the_database(client, catalogue, settings):
     settings.SEARCH_INDEX = False
     assert ProductFilter({"q": "mat ong"}).indexed_results() is None
@@ -344,12 +332,16 @@ def test_the_first_page_of_a_broad_search_sorts_only_its_head():
 @pytest.mark.parametrize("word", ["a", "c", "ca", "ong", "mat", "zz"])
 def test_occurrences_copied_run_by_run_are_those_gathered_by_index(catalogue, word):
     """occurrences() copies each vocabulary word's run of postings as it is; the same rows and positions, in
-    the same order and types, as gathering them through an array of indexes (_postings_of)."""
+    the same order and types, as gathering them through an array of indexes into the postings."""
+    np = search_index.np
     index = published_index()
     ids, found = index.hits(word)
-    postings, lengths = index._postings_of(ids)
+    starts = index.word_start[ids]
+    lengths = index.word_start[ids + 1] - starts
+    ends = np.cumsum(lengths)
+    postings = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths - starts, lengths)
     rows, positions = index.occurrences(word)
-    expected_positions = index.post_offsets[postings].astype("int32") + search_index.np.repeat(found + 1, lengths)
+    expected_positions = index.post_offsets[postings].astype("int32") + np.repeat(found + 1, lengths)
     assert rows.tolist() == index.post_rows[postings].tolist()
     assert positions.tolist() == expected_positions.tolist()
     assert rows.dtype == index.post_rows.dtype and positions.dtype == expected_positions.dtype
