@@ -74,19 +74,26 @@ def versions(scopes) -> str:
     A scope whose key is missing (never bumped, flushed or evicted) gets a new version, never an old
     one back, so a lost key can only make entries miss, never serve stale ones.
     """
-    keys = [VERSION_KEY, *(_scope_key(scope) for scope in scopes)]
+    return _versions_and(scopes, ())[0]
+
+
+def _versions_and(scopes, keys):
+    """(versions(scopes), {key: value} of those of `keys` the cache holds), read in the same round trip."""
+    version_keys = [VERSION_KEY, *(_scope_key(scope) for scope in scopes)]
     seen = _seen.get()
-    if seen is not None and all(key in seen for key in keys):
-        return ".".join(seen[key] for key in keys)
-    found = _cache().get_many(keys)
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        _cache().add(key, _new_version(), None)
-    if missing:
-        found.update(_cache().get_many(missing))
-    if seen is not None:
-        seen.update(found)
-    return ".".join(found[key] for key in keys)
+    if seen is not None and all(key in seen for key in version_keys):
+        found = _cache().get_many(keys) if keys else {}
+        found.update((key, seen[key]) for key in version_keys)
+    else:
+        found = _cache().get_many([*version_keys, *keys])
+        missing = [key for key in version_keys if key not in found]
+        for key in missing:
+            _cache().add(key, _new_version(), None)
+        if missing:
+            found.update(_cache().get_many(missing))
+        if seen is not None:
+            seen.update((key, found[key]) for key in version_keys)
+    return ".".join(found[key] for key in version_keys), {key: found[key] for key in keys if key in found}
 
 
 # The versions a request has read, while it runs (versions_read_once): a list page asked for `all` three
@@ -159,31 +166,23 @@ def one_bump():
     bump_version_on_commit()
 
 
+def _key(name: str, value) -> str:
+    return f"catalogue:{name}:{hashlib.sha256(repr(value).encode()).hexdigest()[:40]}"
+
+
 def key_for(name: str, *parts, scopes=()) -> str:
-    digest = hashlib.sha256(repr((versions(scopes), parts)).encode()).hexdigest()[:40]
-    return f"catalogue:{name}:{digest}"
+    return _key(name, (versions(scopes), parts))
 
 
 def get_stamped(name: str, parts, scopes=()):
     """(key, versions, value) of an entry stored by `set_stamped`: `value` when it was stored under the
     current versions of `scopes`, else None. The versions and the entry in one round trip, where `key_for`
-    needs the versions first to name the key (a page served from the cache: two round trips)."""
-    key = f"catalogue:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:40]}"
-    version_keys = [VERSION_KEY, *(_scope_key(scope) for scope in scopes)]
-    seen = _seen.get()
-    if seen is not None and all(version_key in seen for version_key in version_keys):
-        stamp = ".".join(seen[version_key] for version_key in version_keys)
-        stored = _cache().get(key)
-    else:
-        found = _cache().get_many([*version_keys, key])
-        if any(version_key not in found for version_key in version_keys):
-            return key, versions(scopes), None  # a version never set or lost: made now, nothing stored under it
-        if seen is not None:
-            seen.update((version_key, found[version_key]) for version_key in version_keys)
-        stamp, stored = ".".join(found[version_key] for version_key in version_keys), found.get(key)
-    if stored is not None and stored[0] == stamp:
-        return key, stamp, stored[1]
-    return key, stamp, None
+    needs the versions first to name the key (a page served from the cache: two round trips). A version
+    made anew (its key was missing) has nothing stored under it."""
+    key = _key(name, parts)
+    stamp, found = _versions_and(scopes, [key])
+    stored = found.get(key)
+    return key, stamp, stored[1] if stored is not None and stored[0] == stamp else None
 
 
 def set_stamped(key: str, stamp: str, value, timeout):

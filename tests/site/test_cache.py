@@ -295,19 +295,26 @@ def test_the_redis_backend_keeps_one_client_and_works_on_the_real_redis(shared_r
     assert store._cache.get_client() is client
 
 
-def test_a_request_reads_each_version_once_and_sees_its_own_bumps(settings):
-    """Within versions_read_once (one request), a version is read from the shared cache once; a bump in
-    the block makes the next read go to the cache again and see the new version."""
-    settings.CATALOGUE_CACHE = True
-    calls = []
+def _counting_cache(names):
+    """(a stand-in for core.cache._cache, the list of the operations among `names` made through it, in order)."""
+    operations = []
     real = cache._cache
 
     class Counting:
         def __getattr__(self, name):
             attribute = getattr(real(), name)
-            if name == "get_many":
-                return lambda keys: calls.append(tuple(keys)) or attribute(keys)
+            if name in names:
+                return lambda *args, **kwargs: operations.append(name) or attribute(*args, **kwargs)
             return attribute
+
+    return Counting, operations
+
+
+def test_a_request_reads_each_version_once_and_sees_its_own_bumps(settings):
+    """Within versions_read_once (one request), a version is read from the shared cache once; a bump in
+    the block makes the next read go to the cache again and see the new version."""
+    settings.CATALOGUE_CACHE = True
+    Counting, calls = _counting_cache({"get_many"})
 
     cache.bump("province:son-la")  # the key exists (a missing one is added, then read again)
     outside = cache.current_version()
@@ -334,15 +341,7 @@ def test_a_cached_page_costs_one_round_trip_and_a_write_in_its_scope_makes_it_mi
     product = f.rated_product(stars=4, name="Chè Shan tuyết Mộc Châu")
     other = f.product(name="Gạo nếp cái hoa vàng", producer_obj=f.producer(province_slug="quang-ninh"))
     url = product.get_absolute_url()
-    operations = []
-    real = cache._cache
-
-    class Counting:
-        def __getattr__(self, name):
-            attribute = getattr(real(), name)
-            if callable(attribute) and name in ("get", "get_many", "set", "add", "set_many"):
-                return lambda *args, **kwargs: operations.append(name) or attribute(*args, **kwargs)
-            return attribute
+    Counting, operations = _counting_cache({"get", "get_many", "set", "add", "set_many"})
 
     assert client.get(url)["X-Catalogue-Cache"] == "miss"
     with mock.patch.object(cache, "_cache", Counting):
