@@ -7,7 +7,6 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_safe
 from core import validity
 from core.filters import DeferredJoin
 from core.i18n import localized_name
+from core.links import page_url
 from core.page_cache import KEEP_AT_MOST, cache_public_page
 from core.prepared import PreparedQuery
 from core.validity import IN_FORCE, CertificateKind, Status
@@ -67,7 +67,7 @@ def product_list(request):
         "chips": filterset.chips(),
         "suggestions": suggestions,
         "fewer_words": fewer_words,
-        "export_url": reverse("products:export_csv") + filterset.query_string(),
+        "export_url": page_url("products:export_csv") + filterset.query_string(),
         "breadcrumbs": [(_("Sản phẩm"), None)],
     }
     response = render(request, "products/product_list.html", context)
@@ -262,10 +262,10 @@ def product_detail(request, slug):
         "json_ld": product_json_ld(request, product, entries, image_url),
         "og_image": image_url,
         "breadcrumbs": [
-            (_("Sản phẩm"), reverse("products:product_list")),
+            (_("Sản phẩm"), page_url("products:product_list")),
             (
                 localized_name(product.producer.province),
-                reverse("products:product_list") + f"?province={product.producer.province.slug}",
+                page_url("products:product_list") + f"?province={product.producer.province.slug}",
             ),
             (product.name, None),
         ],

@@ -1,6 +1,6 @@
 """Machine instructions per request of the long tail's page kinds and of F2, counted by valgrind: repeatable.
 
-    .venv/bin/python scripts/instructions_per_page.py [TREE …] [--kinds product,list,search,province,F2]
+    .venv/bin/python scripts/instructions_per_page.py [TREE …] [--kinds product,list,search,province,F2,home]
                                                       [--requests 20]
 
 On this project's machines CPU time moves by a fifth between runs minutes apart, and even two checkouts
@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("product", "list", "search", "province", "F2")
 FLOORS = {"F2": "/bench/floor/fortunes", "F1": "/bench/floor/trivial"}
+FIXED = {"home": ("/", "/en/")}  # kinds outside the long tail's set (--kinds home), their pages in turn
 WARM = 15
 
 
@@ -59,6 +60,8 @@ def child(tree, kind, count, folder):
     client = Client()
     if kind in FLOORS:
         urls = [FLOORS[kind]] * (WARM + count)
+    elif kind in FIXED:
+        urls = [FIXED[kind][n % len(FIXED[kind])] for n in range(WARM + count)]
     else:
         # Enough of every kind (province pages are 5 % of the set).
         urls = profile_pages.long_tail_lists(20 * (WARM + count))[0][f"tail_{kind}"]

@@ -2,9 +2,10 @@
 an included template it cost as much as the rest of the card. The markup is the template's as it was
 (tests/site/test_product_card.py keeps the old template and compares)."""
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from core.links import page_url
 
 from .shortlist import Shortlist
 
@@ -19,9 +20,14 @@ def shortlist_button_for(request, product) -> str:
 def shortlist_button_html(product, *, listed: bool, next_url: str) -> str:
     """A form posting `product` to the shortlist (or off it when `listed`), coming back to `next_url`."""
     if listed:
-        action, label, css, mark = reverse("products:shortlist_remove"), gettext("Đã chọn · Bỏ chọn"), " is-listed", "✓"
+        action, label, css, mark = (
+            page_url("products:shortlist_remove"),
+            gettext("Đã chọn · Bỏ chọn"),
+            " is-listed",
+            "✓",
+        )
     else:
-        action, label, css, mark = reverse("products:shortlist_add"), gettext("Thêm vào danh sách chọn"), "", "+"
+        action, label, css, mark = page_url("products:shortlist_add"), gettext("Thêm vào danh sách chọn"), "", "+"
     return format_html(
         '<form class="shortlist-form" id="shortlist-{slug}" method="post" action="{action}">\n'
         '  <input type="hidden" name="product" value="{slug}">\n'

@@ -1,0 +1,102 @@
+"""The page shell's pieces built for speed give what Django's own tags and the templates they replaced give:
+`{% translate %}` of a literal kept per language (core/templatetags/i18n_kept.py), the breadcrumb trail
+built in Python (the `breadcrumb_trail` tag, formerly includes/breadcrumbs.html)."""
+
+import pytest
+from django.template import Context, Engine, engines
+from django.test import Client, override_settings
+from django.test.html import parse_html
+from django.utils import translation
+
+from core.templatetags import i18n_kept
+from tests import factories as f
+
+# Literal texts (kept), one with a context, one `as`, and what is never kept: a filter, a variable, a context
+# given by a variable, noop; with autoescape on and off; a text with a percent sign and markup.
+SOURCE = (
+    "{% load LIBRARY %}"
+    '{% translate "Sản phẩm" %}|{% translate "Danh mục" context "menu" %}|{% translate "Tìm" as found %}{{ found }}|'
+    '{% translate "Tìm"|upper %}|{% translate word %}|{% translate "Danh mục" context ctx %}|'
+    '{% translate "Sản phẩm" noop %}|{% translate "50% <b>&</b>" %}|'
+    '{% autoescape off %}{% translate "50% <b>&</b>" %}{% endautoescape %}'
+)
+VALUES = {"word": "Sản phẩm", "ctx": "menu"}
+
+
+def _django(language):
+    """The same template through Django's own i18n library."""
+    engine = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    with translation.override(language):
+        return engine.from_string(SOURCE.replace("LIBRARY", "i18n")).render(Context(VALUES))
+
+
+def _ours(language):
+    with translation.override(language):
+        return engines["django"].from_string(SOURCE.replace("LIBRARY", "i18n_kept")).render(VALUES)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_kept_translations_are_what_djangos_tag_renders(language):
+    i18n_kept.forget_all()
+    expected = _django(language)
+    assert _ours(language) == expected  # translated and kept
+    assert _ours(language) == expected  # read from what was kept
+    assert i18n_kept._KEPT, "nothing was kept"
+    if language == "en":
+        assert expected.startswith("Products|"), expected
+        assert expected.endswith("|50% <b>&</b>|50% <b>&</b>")  # a template's own text is not escaped
+
+
+def test_only_literal_texts_are_kept_each_per_language():
+    i18n_kept.forget_all()
+    _ours("vi")
+    _ours("en")
+    texts = {(key[0], key[1]) for key in i18n_kept._KEPT}
+    assert texts == {("Sản phẩm", None), ("Danh mục", "menu"), ("Tìm", None), ("50% <b>&</b>", None)}
+    assert {key[2] for key in i18n_kept._KEPT} == {"vi", "en"}
+    assert {key[3] for key in i18n_kept._KEPT} == {True, False}  # under autoescape off: kept apart
+
+
+def test_nothing_is_kept_with_debug_on_and_a_setting_change_forgets():
+    i18n_kept.forget_all()
+    with override_settings(DEBUG=True):
+        assert _ours("en") == _django("en")
+        assert not i18n_kept._KEPT
+    _ours("en")
+    assert i18n_kept._KEPT
+    with override_settings(LANGUAGE_CODE="vi"):  # any setting change
+        assert not i18n_kept._KEPT
+
+
+# The breadcrumbs as the included template rendered them before the tag.
+OLD_BREADCRUMBS = """{% load i18n %}<nav class="breadcrumbs container" aria-label="{% translate 'Đường dẫn' %}">
+  <ol>
+    <li><a href="{% url 'home' %}">{% translate "Trang chủ" %}</a></li>
+    {% for label, url in breadcrumbs %}
+    <li>{% if url %}<a href="{{ url }}">{{ label }}</a>{% else %}
+      <span aria-current="page">{{ label }}</span>{% endif %}</li>
+    {% endfor %}
+  </ol>
+</nav>
+"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_breadcrumb_trail_is_the_old_templates_markup(language):
+    trail = [("Sản phẩm", "/products/?a=1&b=2"), ('Chè "Shan" <tuyết>', "/x/"), ("Trang <này> & đó", None)]
+    with translation.override(language):
+        old = engines["django"].from_string(OLD_BREADCRUMBS).render({"breadcrumbs": trail})
+        new = engines["django"].from_string("{% load catalogue %}{% breadcrumb_trail b %}").render({"b": trail})
+    assert parse_html(new) == parse_html(old)
+    assert "&lt;tuyết&gt;" in new and "a=1&amp;b=2" in new
+    assert new.count("<li>") == 4 and 'aria-current="page">Trang &lt;này&gt; &amp; đó</span>' in new
+    assert ('href="/en/"' in new) == (language == "en")
+
+
+@pytest.mark.django_db
+def test_a_product_page_carries_its_trail():
+    product = f.product(name="Xoài tròn Yên Châu")
+    page = Client().get(product.get_absolute_url()).content.decode()
+    trail = page.split('<nav class="breadcrumbs container"')[1].split("</nav>")[0]
+    assert 'href="/products/"' in trail and 'aria-current="page">Xoài tròn Yên Châu</span>' in trail
+    assert f'href="/products/?province={product.producer.province.slug}"' in trail
