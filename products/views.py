@@ -65,6 +65,7 @@ def product_list(request):
         "products": page.object_list,
         "facets": filterset.facets(),
         "chips": filterset.chips(),
+        "sort_links": filterset.sort_links(),
         "suggestions": suggestions,
         "fewer_words": fewer_words,
         "export_url": page_url("products:export_csv") + filterset.query_string(),

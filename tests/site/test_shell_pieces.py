@@ -1,14 +1,18 @@
 """The page shell's pieces built for speed give what Django's own tags and the templates they replaced give:
 `{% translate %}` of a literal kept per language (core/templatetags/i18n_kept.py), the breadcrumb trail
-built in Python (the `breadcrumb_trail` tag, formerly includes/breadcrumbs.html)."""
+and the page links built in Python (the `breadcrumb_trail` and `pagination` tags, formerly
+includes/breadcrumbs.html and includes/pagination.html)."""
 
 import pytest
+from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.template import Context, Engine, engines
 from django.test import Client, override_settings
 from django.test.html import parse_html
 from django.utils import translation
 
 from core.templatetags import i18n_kept
+from products.filters import ProductFilter
 from tests import factories as f
 
 # Literal texts (kept), one with a context, one `as`, and what is never kept: a filter, a variable, a context
@@ -100,3 +104,55 @@ def test_a_product_page_carries_its_trail():
     trail = page.split('<nav class="breadcrumbs container"')[1].split("</nav>")[0]
     assert 'href="/products/"' in trail and 'aria-current="page">Xoài tròn Yên Châu</span>' in trail
     assert f'href="/products/?province={product.producer.province.slug}"' in trail
+
+
+# The page links as the inclusion tag's template rendered them before the tag was built in Python.
+OLD_PAGINATION = """{% load i18n %}{% if page.paginator.num_pages > 1 %}
+<nav class="pagination" aria-label="{% translate 'Phân trang' %}">
+  <ul>
+    {% if previous_url %}<li><a href="{{ previous_url }}" rel="prev">‹ {% translate "Trang trước" %}</a></li>{% endif %}
+    {% for number, url, current in links %}
+    <li>{% if number is None %}<span class="ellipsis" aria-hidden="true">…</span>{% elif current %}
+      <a href="{{ url }}" aria-current="page">{{ number }}</a>{% else %}
+      <a href="{{ url }}"><span class="visually-hidden">{% translate "Trang" %} </span>{{ number }}</a>{% endif %}</li>
+    {% endfor %}
+    {% if next_url %}<li><a href="{{ next_url }}" rel="next">{% translate "Trang sau" %} ›</a></li>{% endif %}
+  </ul>
+</nav>{% endif %}"""
+
+
+def _old_pagination_context(page, filterset):
+    """What the inclusion tag gave its template."""
+    paginator = page.paginator
+    links = [
+        (None, None, False)
+        if number == paginator.ELLIPSIS
+        else (number, filterset.page_url(number), number == page.number)
+        for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
+    return {
+        "page": page,
+        "links": links,
+        "previous_url": filterset.page_url(page.number - 1) if page.has_previous() else None,
+        "next_url": filterset.page_url(page.number + 1) if page.has_next() else None,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(("rows", "number"), [(10, 1), (48, 1), (48, 2), (1000, 1), (1000, 7), (1000, 42), (2400, 100)])
+def test_page_links_are_the_old_templates_markup(language, rows, number):
+    filterset = ProductFilter(QueryDict("q=ch%C3%A8+%26+m%E1%BA%ADt&stars=4&page=3"))
+    page = Paginator(range(rows), 24).page(number)
+    with translation.override(language):
+        old = engines["django"].from_string(OLD_PAGINATION).render(_old_pagination_context(page, filterset))
+        new = (
+            engines["django"]
+            .from_string("{% load catalogue %}{% pagination p f %}")
+            .render({"p": page, "f": filterset})
+        )
+    assert parse_html(new) == parse_html(old)
+    assert (new == "") == (rows <= 24)
+    if rows > 24:
+        assert "q=ch%C3%A8+%26+m%E1%BA%ADt&amp;stars=4" in new and "page=3" not in new.split("aria-current")[0][-60:]
+        assert new.count('aria-current="page"') == 1
