@@ -79,13 +79,15 @@ _TITLE_COUNTS = PreparedQuery(lambda key: Certificate.objects.order_by().values(
 
 def kind_count_label(kind, n):
     """A kind's name after a count: "53 Geographical indications" in English (one form in Vietnamese)."""
-    labels = {
-        CertificateKind.GI: npgettext("count", "Chỉ dẫn địa lý", "Chỉ dẫn địa lý", n),
-        CertificateKind.CERTIFICATION_MARK: npgettext("count", "Nhãn hiệu chứng nhận", "Nhãn hiệu chứng nhận", n),
-        CertificateKind.COLLECTIVE_MARK: npgettext("count", "Nhãn hiệu tập thể", "Nhãn hiệu tập thể", n),
-        CertificateKind.OCOP: npgettext("count", "Quyết định công nhận OCOP", "Quyết định công nhận OCOP", n),
+    labels = {  # each translated only when asked for (the literals stay where makemessages finds them)
+        CertificateKind.GI: lambda: npgettext("count", "Chỉ dẫn địa lý", "Chỉ dẫn địa lý", n),
+        CertificateKind.CERTIFICATION_MARK: lambda: npgettext(
+            "count", "Nhãn hiệu chứng nhận", "Nhãn hiệu chứng nhận", n
+        ),
+        CertificateKind.COLLECTIVE_MARK: lambda: npgettext("count", "Nhãn hiệu tập thể", "Nhãn hiệu tập thể", n),
+        CertificateKind.OCOP: lambda: npgettext("count", "Quyết định công nhận OCOP", "Quyết định công nhận OCOP", n),
     }
-    return labels[CertificateKind(kind)]
+    return labels[CertificateKind(kind)]()
 
 
 def search_examples(products, limit=3):
@@ -133,11 +135,25 @@ _RECENT_IDS = PreparedQuery(
     ),
     key=validity.today,
 )
+# What the recent list and the search examples show: with the keys, ~20 of the joined tables' ~130 columns
+# (the product's 69 alone cost their conversions and model fields on every home page).
+RECENT_FIELDS = (
+    "kind",
+    "stars",
+    "certificate__number",
+    "certificate__issued_on",
+    "certificate__issued_year",
+    "product__slug",
+    "product__name",
+    "product__producer__province__slug",
+    "product__producer__province__name",
+    "product__producer__province__name_en",
+    "product__category__name",
+)
 _RECENT_ROWS = PreparedByKeys(
     lambda key, keys: (
-        CertifiedProduct.objects.select_related(
-            "certificate", "product__producer__province", "product__category__group"
-        )
+        CertifiedProduct.objects.select_related("certificate", "product__producer__province", "product__category")
+        .only(*RECENT_FIELDS)
         .filter(pk__in=keys)
         .order_by()
     )
