@@ -20,6 +20,8 @@ register = template.Library()
 register.tags.update(i18n.register.tags)
 register.filters.update(i18n.register.filters)
 
+# A bound, as in core/templatetags/kept.py: the literal texts of the templates in two languages are far fewer.
+MAX_KEPT = 4096
 _KEPT = {}
 
 
@@ -28,12 +30,12 @@ class KeptTranslateNode(i18n.TranslateNode):
         super().__init__(filter_expression, noop, asvar, message_context)
         var = self.filter_expression.var
         context_is_literal = message_context is None or (not message_context.is_var and not message_context.filters)
-        self.literal = (
-            not noop and not self.filter_expression.filters and isinstance(var.literal, str) and context_is_literal
-        )
+        literal = getattr(var, "literal", None)  # None for `_("text")`, which compiles to no Variable
+        plain = not noop and not self.filter_expression.filters
+        self.literal = plain and isinstance(literal, str) and context_is_literal
         if self.literal:
             context = message_context.var if message_context is not None else None
-            self.message = (var.literal, context)
+            self.message = (literal, context)
 
     def render(self, context):
         if not self.literal or settings.DEBUG:
@@ -41,7 +43,9 @@ class KeptTranslateNode(i18n.TranslateNode):
         key = (*self.message, get_language(), context.autoescape)
         value = _KEPT.get(key)
         if value is None:
-            value = _KEPT[key] = self._translated(context)
+            value = self._translated(context)
+            if len(_KEPT) < MAX_KEPT:
+                _KEPT[key] = value
         if self.asvar:
             context[self.asvar] = value
             return ""

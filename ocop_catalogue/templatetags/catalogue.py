@@ -164,7 +164,8 @@ def alternate_url(context, language):
     # The paths are the same in every language but for the prefix of a language other than the default
     # (i18n_patterns, prefix_default_language=False): swap it instead of reversing the request's match under
     # the other language (two reverses a page, the most of the page's head; tests/site/test_alternate_url.py
-    # checks the two agree on every page kind).
+    # checks the two agree on every page kind). The path is the visitor's as written: /certificates/007/ gives
+    # /en/certificates/007/ (the same page), where reverse() wrote /7/.
     if match.view_name not in _language_prefixed_views(get_resolver(get_urlconf())):
         return full_path  # outside i18n_patterns: the same address in every language
     current = translation.get_language()

@@ -3,6 +3,8 @@
 and the page links built in Python (the `breadcrumb_trail` and `pagination` tags, formerly
 includes/breadcrumbs.html and includes/pagination.html)."""
 
+import re
+
 import pytest
 from django.core.paginator import Paginator
 from django.http import QueryDict
@@ -21,7 +23,7 @@ SOURCE = (
     "{% load LIBRARY %}"
     '{% translate "Sản phẩm" %}|{% translate "Danh mục" context "menu" %}|{% translate "Tìm" as found %}{{ found }}|'
     '{% translate "Tìm"|upper %}|{% translate word %}|{% translate "Danh mục" context ctx %}|'
-    '{% translate "Sản phẩm" noop %}|{% translate "50% <b>&</b>" %}|'
+    '{% translate "Sản phẩm" noop %}|{% translate _("Tìm") %}|{% translate "50% <b>&</b>" %}|'
     '{% autoescape off %}{% translate "50% <b>&</b>" %}{% endautoescape %}'
 )
 VALUES = {"word": "Sản phẩm", "ctx": "menu"}
@@ -154,5 +156,10 @@ def test_page_links_are_the_old_templates_markup(language, rows, number):
     assert parse_html(new) == parse_html(old)
     assert (new == "") == (rows <= 24)
     if rows > 24:
-        assert "q=ch%C3%A8+%26+m%E1%BA%ADt&amp;stars=4" in new and "page=3" not in new.split("aria-current")[0][-60:]
-        assert new.count('aria-current="page"') == 1
+        assert new.count('aria-current="page"') == 1 and f'aria-current="page">{number}</a>' in new
+        # Every numbered link keeps the filters and carries its own page (the query's page=3 is not kept).
+        links = re.findall(r'<a href="([^"]*)"(?: aria-current="page")?>(?:<span[^>]*>[^<]*</span>)?(\d+)</a>', new)
+        assert len(links) >= 2
+        for href, shown in links:
+            assert href.startswith("?q=ch%C3%A8+%26+m%E1%BA%ADt&amp;stars=4"), href
+            assert href.endswith(f"&amp;page={shown}") if shown != "1" else "page=" not in href, (href, shown)
