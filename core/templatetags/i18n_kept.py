@@ -11,9 +11,7 @@ Nothing is kept with DEBUG on or after a setting changes (the catalogues may hav
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.template.base import render_value_in_context
 from django.templatetags import i18n
-from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -43,23 +41,14 @@ class KeptTranslateNode(i18n.TranslateNode):
         key = (*self.message, get_language(), context.autoescape)
         value = _KEPT.get(key)
         if value is None:
-            value = self._translated(context)
+            rendered = super().render(context)  # Django's node, once: with `as` it sets the variable instead
+            value = context[self.asvar] if self.asvar else rendered
             if len(_KEPT) < MAX_KEPT:
                 _KEPT[key] = value
         if self.asvar:
             context[self.asvar] = value
             return ""
         return value
-
-    def _translated(self, context):
-        """The value TranslateNode.render gives (Django 5.2), without its `as`."""
-        self.filter_expression.var.translate = True
-        if self.message_context:
-            self.filter_expression.var.message_context = self.message_context.resolve(context)
-        value = render_value_in_context(self.filter_expression.resolve(context), context)
-        is_safe = isinstance(value, SafeData)
-        value = value.replace("%%", "%")
-        return mark_safe(value) if is_safe else value  # noqa: S308 (what Django's node returns)
 
 
 @register.tag("translate")
