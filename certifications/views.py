@@ -99,7 +99,14 @@ def near_matches(key):
     for candidate in candidates:
         lookup = {"number_key": candidate} if not candidate.endswith("/") else {"number_key__startswith": candidate}
         queryset = queryset | Certificate.objects.filter(**lookup)
-    return list(queryset.select_related("province").order_by("number_key", "pk")[:NEAR_MATCHES])
+    found = list(queryset.select_related("province").order_by("number_key", "pk")[:NEAR_MATCHES])
+    if not found and "/" in key:
+        # A hyphen typed as a space or left out ("2865/QĐ UBND", "2865/QĐUBND"): the same number but for its
+        # hyphens. The numbers sharing its digits before the slash are few; compared here without hyphens.
+        head, loose = key.split("/", 1)[0] + "/", key.replace("-", "")
+        same_digits = Certificate.objects.filter(number_key__startswith=head).select_related("province")
+        found = [c for c in same_digits.order_by("number_key", "pk")[:200] if c.number_key.replace("-", "") == loose]
+    return found[:NEAR_MATCHES]
 
 
 @require_safe
@@ -122,6 +129,7 @@ def verify(request):
     context = {
         "number": number,
         "searched": bool(key),
+        "unreadable": bool(values) and not key,  # sent, but nothing in it to look up (NUL, control characters)
         "matches": matches,
         "near": [(c, reverse("certifications:verify") + "?" + _number_query(c.number)) for c in near],
         "breadcrumbs": [(_("Kiểm tra chứng nhận"), None)],

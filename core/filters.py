@@ -8,6 +8,7 @@ to the understood values only, so the form is always valid and every link built 
 
 import copy
 import re
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import django_filters
@@ -31,6 +32,14 @@ def clean_text(value, max_length):
     """Text a visitor typed, without control characters, with single spaces, at most `max_length` long."""
     text = _SPACES.sub(" ", _CONTROL.sub(" ", str(value))).strip()
     return text[:max_length].strip(), len(text) > max_length
+
+
+class Ignored(NamedTuple):
+    """A value the filter left out: `label` names it for people, `parameter` is its query parameter."""
+
+    label: str
+    value: str
+    parameter: str
 
 
 def short(value, length=40):
@@ -114,7 +123,7 @@ class _Filters(dict):
 
 
 class LenientFilterSet(django_filters.FilterSet):
-    """Subclasses set their choices in `load_choices()`; `ignored` lists (label, value) pairs."""
+    """Subclasses set their choices in `load_choices()`; `ignored` lists what was left out (`Ignored`)."""
 
     max_text_length = 200
     # Parameters the page itself reads (pagination), never reported as unknown.
@@ -155,7 +164,7 @@ class LenientFilterSet(django_filters.FilterSet):
                 clean.setlist(name, data.getlist(name))
         for name in data:
             if name not in self.filters and name not in self.extra_parameters and not SILENTLY_IGNORED.match(name):
-                self.ignore(_("tham số không rõ"), short(name))
+                self.ignore(_("tham số không rõ"), short(name), short(name))
         return clean
 
     def understand(self, name, filter_, values):
@@ -170,7 +179,7 @@ class LenientFilterSet(django_filters.FilterSet):
                     if value not in kept:
                         kept.append(value)
                 elif value.strip():
-                    self.ignore(label, short(value))
+                    self.ignore(label, short(value), name)
             return kept
         if isinstance(filter_, django_filters.ChoiceFilter):
             valid = {str(key) for key, _label in self.choices_of(name)}
@@ -179,7 +188,7 @@ class LenientFilterSet(django_filters.FilterSet):
                 if value in valid and not kept:
                     kept.append(value)
                 elif value.strip() and value not in kept:
-                    self.ignore(label, short(value))
+                    self.ignore(label, short(value), name)
             return kept
         # Free text: the first non-empty value, cleaned.
         kept = []
@@ -188,10 +197,10 @@ class LenientFilterSet(django_filters.FilterSet):
             if not text:
                 continue
             if kept:
-                self.ignore(label, short(text))
+                self.ignore(label, short(text), name)
                 continue
             if truncated:
-                self.ignore(label, _("phần sau ký tự thứ %(n)s") % {"n": self.max_text_length})
+                self.ignore(label, _("phần sau ký tự thứ %(n)s") % {"n": self.max_text_length}, name)
             kept.append(text)
         return kept
 
@@ -199,10 +208,10 @@ class LenientFilterSet(django_filters.FilterSet):
         """Hook: map an old spelling of a value to the current one (e.g. a former province)."""
         return value
 
-    def ignore(self, label, value):
-        pair = (label, value)
-        if pair not in self.ignored:
-            self.ignored.append(pair)
+    def ignore(self, label, value, parameter):
+        item = Ignored(label, value, parameter)
+        if item not in self.ignored:
+            self.ignored.append(item)
 
     # --- Pagination -----------------------------------------------------------------------------
 
@@ -223,14 +232,14 @@ class LenientFilterSet(django_filters.FilterSet):
         for value in raw[:1]:
             text = clean_text(value, 20)[0]
             if not text.isdecimal() or int(text) < 1:
-                self.ignore(_("trang"), short(value))
+                self.ignore(_("trang"), short(value), "page")
             elif int(text) > last:
-                self.ignore(_("trang"), text)
+                self.ignore(_("trang"), text, "page")
                 number = last
             else:
                 number = int(text)
         for value in raw[1:]:
-            self.ignore(_("trang"), short(value))
+            self.ignore(_("trang"), short(value), "page")
         return paginator.page(number)
 
     def page_url(self, number):

@@ -13,7 +13,11 @@ admin.site.unregister(DBTaskResult)
 
 @admin.register(DBTaskResult)
 class BackgroundJobAdmin(DBTaskResultAdmin):
-    list_display = ("task_name", "status", "progress", "enqueued_at", "started_at", "finished_at")
+    list_display = ("job", "status", "progress", "enqueued_at", "started_at", "finished_at")
+
+    @admin.display(description=_("công việc"), ordering="task_path")
+    def job(self, job):
+        return job.task_name
 
     @admin.display(description=_("tiến độ"))
     def progress(self, job):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 
 from core.i18n import localized_name
 from core.links import page_url
-from core.validity import IN_FORCE, CertificateKind
+from core.validity import IN_FORCE, CertificateKind, Status
 
 from .badges import day, kind_badge_html, rating_html, status_badge_html
 
@@ -42,10 +42,13 @@ def _status(entry, certificate):
 def _stars(entry):
     if not entry.stars:
         return ""
+    n = entry.stars
     if entry.status_code in IN_FORCE:
-        shown = rating_html(int(entry.stars))
+        shown = rating_html(int(n))
+    elif entry.status_code == Status.UNKNOWN:  # the register cannot say whether it is still in force, nor deny it
+        doubt = ngettext("%(n)s sao (chưa rõ hiệu lực)", "%(n)s sao (chưa rõ hiệu lực)", n) % {"n": _value(n)}
+        shown = f'<span class="stars-past">{doubt}</span>'
     else:
-        n = entry.stars
         past = ngettext("%(n)s sao (không còn hiệu lực)", "%(n)s sao (không còn hiệu lực)", n) % {"n": _value(n)}
         shown = f'<span class="stars-past">{past}</span>'
     return _fact("Hạng sao", shown)

@@ -3,7 +3,7 @@
     filterset = ProductFilter(request.GET)
     filterset.qs            # published products, filtered and sorted, annotated with current_stars
                             # and current_stars_until, producer/province/category/group selected
-    filterset.ignored       # [(label, value)] the visitor sent and the filter did not understand
+    filterset.ignored       # [Ignored(label, value, parameter)] sent and not understood (core/filters.py)
     filterset.facets()      # option counts that follow the current results (one query)
 
 Parameters: q, province (repeatable), group (repeatable), category (repeatable), stars (3/4/5, the

@@ -30,6 +30,15 @@ NEW_CATEGORIES = {
     "do-uong": ("Đồ uống khác", "Other drinks"),
     "banh-keo": ("Bánh kẹo", "Cakes and sweets"),
     "sinh-vat-canh": ("Sinh vật cảnh", "Ornamental plants and animals"),
+    "hat-dieu": ("Hạt điều", "Cashew nuts"),
+    "sua": ("Sữa và sản phẩm từ sữa", "Milk and dairy products"),
+    "yen-sao": ("Yến sào", "Edible bird's nest"),
+    "dau-an": ("Dầu ăn, hạt có dầu", "Cooking oils and oilseeds"),
+    "trung-gia-cam": ("Trứng gia cầm", "Poultry eggs"),
+    "san-pham-tay-rua": ("Sản phẩm tẩy rửa, vệ sinh", "Cleaning and hygiene products"),
+    "hat-mac-ca": ("Hạt mắc ca, hạt dinh dưỡng", "Macadamia and other nuts"),
+    "san-pham-tu-sen": ("Sản phẩm từ sen", "Lotus products"),
+    "duong-mia": ("Đường, mật mía", "Cane sugar and molasses"),
 }
 KIND_BY_PREFIX = (
     ("hợp tác xã", "cooperative"),

@@ -41,7 +41,9 @@ def product_api(request):
         "page_size": API_PAGE_SIZE,
         "next": next_url,
         "previous": previous_url,
-        "ignored": [{"parameter": str(label), "value": value} for label, value in filterset.ignored],
+        "ignored": [
+            {"parameter": item.parameter, "label": str(item.label), "value": item.value} for item in filterset.ignored
+        ],
         "results": [product_data(product, base_url=base_url) for product in page.object_list],
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})

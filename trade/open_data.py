@@ -58,7 +58,7 @@ def certificate_data(entry, *, base_url=""):
         "title": certificate.title,
         "issuer": certificate.issuer,
         "holder": certificate.holder,
-        "province": certificate.province.slug,
+        "province": certificate.province.slug if certificate.province_id else None,  # None: a national decision
         "former_province": certificate.former_province.slug if certificate.former_province_id else None,
         "issued_on": _date(certificate.issued_on),
         "valid_until": _date(certificate.valid_until),

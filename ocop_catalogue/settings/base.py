@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "axes",
     # --- Background work: django-tasks with its database backend, run by `manage.py db_worker`. ---
     "django_tasks",
-    "django_tasks_db",
+    "ocop_catalogue.apps.BackgroundJobsConfig",  # django_tasks_db, named for the back-office
     # The catalogue's own apps; imports point one way: trade -> certifications -> products -> producers -> core
     # (docs/ARCHITECTURE.md).
     "core",

@@ -103,3 +103,25 @@ def test_an_empty_or_junk_number_shows_only_the_form(client, decision):
         content = verify(client, typed)
         assert 'id="verify-number"' in content
         assert "Tìm thấy" not in content and "Không tìm thấy" not in content
+        # Blank is the same page as no number (the page cache drops empty values); anything else that holds
+        # nothing to look up (NUL, control characters, punctuation) is said, not silently dropped.
+        assert ("Chưa có số văn bản để kiểm tra" in content) == bool(typed.strip())
+
+
+def test_the_bare_page_asks_nothing(client, decision):
+    response = client.get("/certificates/verify/")
+    assert "Chưa có số văn bản để kiểm tra" not in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["1032/QĐ UBND", "1032/QĐUBND", "1032 / qđ ubnd", "1032/qd-ubnd-"])
+def test_a_number_without_its_hyphen_offers_the_number_with_it(client, decision, typed):
+    content = verify(client, typed)
+    assert "Không tìm thấy" in content and "verdict-valid" not in content  # a suggestion, never a verdict
+    assert "Các văn bản có số gần giống" in content
+    assert 'href="/certificates/verify/?number=1032%2FQ%C4%90-UBND"' in content
+
+
+def test_a_hyphen_is_not_a_wildcard(client, decision):
+    f.certificate("ocop", issued_on=days(-10), number="1032/QĐ-SNN")
+    content = verify(client, "1032/QĐUBNDX")
+    assert "Các văn bản có số gần giống" not in content

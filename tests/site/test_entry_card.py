@@ -1,5 +1,6 @@
 """A product's certificate entries are cards built in Python (ocop_catalogue/entry_cards.py): byte for byte what
-the included template they replace wrote, kept here as it was, for every status and kind in both languages."""
+the included template they replace wrote, kept here as it was (but for a rating whose validity is unknown, once
+called "no longer valid" beside its "validity not known" badge), for every status and kind in both languages."""
 
 import datetime
 from decimal import Decimal
@@ -27,7 +28,7 @@ OLD_ENTRY = Template(
   </div>
   <h3 class="cert-title"><a href="{{ certificate.get_absolute_url }}">{{ certificate.title }}</a></h3>
   <dl class="facts">
-    {% if entry.stars %}<div><dt>{% translate "Hạng sao" %}</dt><dd>{% if entry.status_code == "valid" or entry.status_code == "expiring" %}{% rating entry.stars %}{% else %}<span class="stars-past">{% blocktranslate count n=entry.stars trimmed %}{{ n }} sao (không còn hiệu lực){% plural %}{{ n }} sao (không còn hiệu lực){% endblocktranslate %}</span>{% endif %}</dd></div>{% endif %}
+    {% if entry.stars %}<div><dt>{% translate "Hạng sao" %}</dt><dd>{% if entry.status_code == "valid" or entry.status_code == "expiring" %}{% rating entry.stars %}{% elif entry.status_code == "unknown" %}<span class="stars-past">{% blocktranslate count n=entry.stars trimmed %}{{ n }} sao (chưa rõ hiệu lực){% plural %}{{ n }} sao (chưa rõ hiệu lực){% endblocktranslate %}</span>{% else %}<span class="stars-past">{% blocktranslate count n=entry.stars trimmed %}{{ n }} sao (không còn hiệu lực){% plural %}{{ n }} sao (không còn hiệu lực){% endblocktranslate %}</span>{% endif %}</dd></div>{% endif %}
     <div><dt>{% translate "Số văn bản" %}</dt><dd>{% if certificate.number %}<span class="number">{{ certificate.number }}</span>{% else %}<span class="muted">{% translate "chưa rõ" %}</span>{% endif %}</dd></div>
     {% if certificate.decision and certificate.decision != certificate.number %}<div><dt>{% translate "Quyết định" %}</dt><dd>{{ certificate.decision }}</dd></div>{% endif %}
     <div><dt>{% translate "Cơ quan cấp" %}</dt><dd>{{ certificate.issuer|default:"—" }}</dd></div>

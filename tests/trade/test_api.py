@@ -131,17 +131,19 @@ def test_what_is_not_understood_is_listed_not_refused(client, big):
     data = api(client, {"stars": "9", "province": "atlantis", "page": "999", "colour": "đỏ"})
     assert data["count"] == 60
     assert data["page"] == 2  # clamped to the last page
-    ignored = {(item["parameter"], item["value"]) for item in data["ignored"]}
-    assert ("Hạng sao OCOP", "9") in ignored
-    assert ("Tỉnh, thành phố", "atlantis") in ignored
-    assert ("trang", "999") in ignored
-    assert ("tham số không rõ", "colour") in ignored
+    ignored = {(item["parameter"], item["label"], item["value"]) for item in data["ignored"]}
+    # `parameter` is the query parameter a program sent, `label` what a person reads.
+    assert ("stars", "Hạng sao OCOP", "9") in ignored
+    assert ("province", "Tỉnh, thành phố", "atlantis") in ignored
+    assert ("page", "trang", "999") in ignored
+    assert ("colour", "tham số không rõ", "colour") in ignored
+    assert len(ignored) == 4
 
 
 def test_english_labels_and_links(client, big):
     data = api(client, {"stars": "9"}, path="/en/api/products/")
     assert data["results"][0]["url"].startswith("http://testserver/en/products/")
-    assert data["ignored"] == [{"parameter": "OCOP stars", "value": "9"}]
+    assert data["ignored"] == [{"parameter": "stars", "label": "OCOP stars", "value": "9"}]
 
 
 def test_only_get(client):

@@ -108,6 +108,13 @@ def test_invalid_input_is_explained_and_stores_nothing(buyer, world, changes, fi
     assert not Enquiry.objects.exists()
 
 
+def test_an_overlong_name_is_reported_with_its_real_length(buyer, world):
+    response = buyer.post(enquiry_url(world.sl_producer), buyer_data(name="x" * 20_000))
+    [message] = response.context["form"].errors["name"]
+    assert "(hiện có 20000)" in message  # what was typed, not a shortened copy of it
+    assert not Enquiry.objects.exists()
+
+
 def test_control_characters_and_line_breaks_are_tidied(buyer, world, django_capture_on_commit_callbacks):
     data = buyer_data(
         organisation="Siêu thị\r\nXanh\x07", location="Hà\x00Nội", message="Dòng một\x1b[31m\r\n\r\n\r\n\r\nDòng hai  "
