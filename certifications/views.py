@@ -1,6 +1,7 @@
 """Public register of certificates, one certificate with its products, and the verify page."""
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Value
+from django.db.models.functions import Replace
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -102,11 +103,15 @@ def near_matches(key):
     found = list(queryset.select_related("province").order_by("number_key", "pk")[:NEAR_MATCHES])
     if not found and "/" in key:
         # A hyphen typed as a space or left out ("2865/QĐ UBND", "2865/QĐUBND"): the same number but for its
-        # hyphens. The numbers sharing its digits before the slash are few; compared here without hyphens.
-        head, loose = key.split("/", 1)[0] + "/", key.replace("-", "")
-        same_digits = Certificate.objects.filter(number_key__startswith=head).select_related("province")
-        found = [c for c in same_digits.order_by("number_key", "pk")[:200] if c.number_key.replace("-", "") == loose]
-    return found[:NEAR_MATCHES]
+        # hyphens. Among the numbers sharing its digits before the slash, compared without them.
+        same_digits = Certificate.objects.filter(number_key__startswith=key.split("/", 1)[0] + "/")
+        without_hyphens = same_digits.annotate(loose=Replace("number_key", Value("-"), Value("")))
+        found = list(
+            without_hyphens.filter(loose=key.replace("-", ""))
+            .select_related("province")
+            .order_by("number_key", "pk")[:NEAR_MATCHES]
+        )
+    return found
 
 
 @require_safe

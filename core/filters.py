@@ -164,7 +164,7 @@ class LenientFilterSet(django_filters.FilterSet):
                 clean.setlist(name, data.getlist(name))
         for name in data:
             if name not in self.filters and name not in self.extra_parameters and not SILENTLY_IGNORED.match(name):
-                self.ignore(_("tham số không rõ"), short(name), short(name))
+                self.ignore(_("tham số không rõ"), short(name), short(name, 200))
         return clean
 
     def understand(self, name, filter_, values):

@@ -19,6 +19,15 @@ class BackgroundJobAdmin(DBTaskResultAdmin):
     def job(self, job):
         return job.task_name
 
+    # The parent's two computed fields, under translated names (its own are plain English strings).
+    @admin.display(description=_("chi tiết lỗi"))
+    def formatted_traceback(self, job):
+        return super().formatted_traceback(job)
+
+    @admin.display(description=_("hẹn chạy lúc"))
+    def display_run_after(self, job):
+        return super().display_run_after(job)
+
     @admin.display(description=_("tiến độ"))
     def progress(self, job):
         try:

@@ -47,7 +47,7 @@ def _stars(entry):
         shown = rating_html(int(n))
     elif entry.status_code == Status.UNKNOWN:  # the register cannot say whether it is still in force, nor deny it
         doubt = ngettext("%(n)s sao (chưa rõ hiệu lực)", "%(n)s sao (chưa rõ hiệu lực)", n) % {"n": _value(n)}
-        shown = f'<span class="stars-past">{doubt}</span>'
+        shown = f'<span class="stars-unknown">{doubt}</span>'
     else:
         past = ngettext("%(n)s sao (không còn hiệu lực)", "%(n)s sao (không còn hiệu lực)", n) % {"n": _value(n)}
         shown = f'<span class="stars-past">{past}</span>'

@@ -133,6 +133,13 @@ def _entries(product):
     return entries
 
 
+def _schema_status(code):
+    """schema.org's status of a certification; none for "unknown", which the register can neither claim nor deny."""
+    if code in IN_FORCE:
+        return "https://schema.org/CertificationActive"
+    return None if code == Status.UNKNOWN else "https://schema.org/CertificationInactive"
+
+
 def product_json_ld(request, product, entries, image_url):
     """schema.org Product with its certifications; an OCOP rating is the certification's rating."""
     certifications = []
@@ -141,11 +148,7 @@ def product_json_ld(request, product, entries, image_url):
         item = {
             "@type": "Certification",
             "name": f"{certificate.get_kind_display()}: {certificate.title}",
-            "certificationStatus": (
-                "https://schema.org/CertificationActive"
-                if entry.status_code in IN_FORCE
-                else "https://schema.org/CertificationInactive"
-            ),
+            "certificationStatus": _schema_status(entry.status_code),
             "issuedBy": {"@type": "Organization", "name": certificate.issuer} if certificate.issuer else None,
             "certificationIdentification": certificate.number or None,
             "validFrom": certificate.issued_on.isoformat() if certificate.issued_on else None,

@@ -40,6 +40,9 @@ NEW_CATEGORIES = {
     "san-pham-tu-sen": ("Sản phẩm từ sen", "Lotus products"),
     "duong-mia": ("Đường, mật mía", "Cane sugar and molasses"),
 }
+# Slugs of demo.json products removed as duplicates (2d2f50c): kept out of use, so that the decisions' own copies
+# of those products keep the addresses they were published under ("…-2") and a reloaded demo keeps one of each.
+RETIRED_SLUGS = {"tra-hoa-vang-ba-che", "che-bup-tim-thanh-ba", "ecohost-hai-hau", "cao-ca-gai-leo-an-xuan"}
 KIND_BY_PREFIX = (
     ("hợp tác xã", "cooperative"),
     ("htx", "cooperative"),
@@ -92,6 +95,7 @@ class Builder:
         self.producer_keys = {(name_key(r["name"]), r["province"]): r["slug"] for r in demo["producers"]}
         self.product_keys = {(fold_vietnamese(r["name"]), r["producer"]): r["slug"] for r in demo["products"]}
         self.used_slugs = {r["slug"] for r in demo["producers"]} | {r["slug"] for r in demo["products"]}
+        self.used_slugs |= RETIRED_SLUGS
         self.producers, self.products, self.certificates = [], [], []
         self.decisions = {}
         self.skipped = Counter()

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from certifications.models import CertifiedProduct
 from core.validity import status_on
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the API's ignored[].parameter is the query parameter's name (1: its label)
 
 
 def with_open_data(queryset):

@@ -97,3 +97,31 @@ def test_nothing_to_report_and_unknown_provinces(today):
     assert "Nothing expires" in out and len(mail.outbox) == 0
     with pytest.raises(CommandError, match="kien-giang"):
         run("--province", "kien-giang")
+
+
+def test_a_national_decision_goes_to_national_staff_not_to_every_unassigned_account(expiring, today):
+    """A national decision has no province: a filter on province=None would have mailed every staff account
+    without a province, and a report without recipients failed on `province.name`."""
+    from certifications.models import Certificate
+    from core.admin.scoping import NATIONAL_STAFF_GROUP
+
+    national = Certificate.objects.create(
+        kind="ocop",
+        level="national",
+        number="2171/QĐ-BNN-VPĐP",
+        title="Công nhận sản phẩm OCOP 5 sao",
+        issued_on=today - datetime.timedelta(days=1000),
+        valid_until=today + datetime.timedelta(days=20),
+    )
+    f.entry(national, f.product("Trà Shan tuyết 5 sao"), stars=5)
+    staff_user("khong_tinh", email="unassigned@example.org")  # provincial staff, no province yet
+    out, err = run("--send")
+    assert "Sent 2 report(s)" in out
+    assert "No national staff" in err and "Traceback" not in err
+    assert not any("unassigned@example.org" in message.to for message in mail.outbox)
+    staff_user("nv_trunguong", group=NATIONAL_STAFF_GROUP, email="tw@example.org")
+    mail.outbox.clear()
+    out, _ = run("--send")
+    [national_report] = [message for message in mail.outbox if message.to == ["tw@example.org"]]
+    assert national_report.subject.startswith("[OCOP Việt Nam] Quyết định cấp trung ương: 1 văn bản")
+    assert "2171/QĐ-BNN-VPĐP" in national_report.body and "Sent 3 report(s)" in out

@@ -1,6 +1,8 @@
 """`load_demo` loads the real records, each with its source, and is idempotent."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,3 +139,24 @@ def test_each_product_is_listed_once():
     assert che_dinh.count() == 1
     assert che_dinh.with_min_stars(5).count() == 1
     assert not Producer.objects.filter(name__iendswith=" Co Ltd").exists()
+
+
+def test_the_decisions_fixture_is_what_its_sources_make(tmp_path):
+    """`make demo-fixture` rebuilds fixtures/ocop_decisions.json from fixtures/sources/: the committed file must be
+    its output, so that a rebuild changes nothing a visitor sees (no product's address, no English name)."""
+    sources = FIXTURES / "sources"
+    out = tmp_path / "ocop_decisions.json"
+    decisions = ["national_5star", "son_la_decisions", "son_la_recent", "provincial_decisions", "more_decisions"]
+    decisions.append("more_decisions_2")  # the order of the Makefile's demo-fixture target
+    subprocess.run(
+        [
+            sys.executable,
+            str(FIXTURES.parent / "scripts" / "decisions_to_fixture.py"),
+            *(str(sources / f"{name}.json") for name in decisions),
+            *("--figures", str(sources / "figures.json"), "--figures", str(sources / "figures_provincial.json")),
+            *("--programmes", str(sources / "programmes.json"), "--out", str(out)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert out.read_bytes() == (FIXTURES / "ocop_decisions.json").read_bytes()

@@ -69,6 +69,25 @@ def test_a_superuser_sees_every_province(certificates):
     assert "Sắp hết Quảng Ninh" in client_for(admin_user).get(INDEX).content.decode()
 
 
+def test_a_national_decision_in_the_upcoming_list_is_named_national(certificates, today):
+    from certifications.models import Certificate
+
+    Certificate.objects.create(
+        kind="ocop",
+        level="national",
+        number="2171/QĐ-BNN-VPĐP",
+        title="Sắp hết quốc gia",
+        issued_on=today - datetime.timedelta(days=1000),
+        valid_until=today + datetime.timedelta(days=2),
+    )
+    admin_user = staff_user("quantri", provinces=[])
+    admin_user.is_superuser = True
+    admin_user.save()
+    html = client_for(admin_user).get(INDEX).content.decode()
+    row = html.split("Sắp hết quốc gia", 1)[1].split("</li>", 1)[0]
+    assert "Quyết định cấp trung ương" in row and "None" not in row
+
+
 def test_the_index_makes_the_same_queries_for_3_or_30_certificates(today):
     staff = staff_user("nv_sonla", provinces=["son-la"])
     client = client_for(staff)

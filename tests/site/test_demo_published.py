@@ -18,7 +18,10 @@ from products.models import Category, Product
 
 pytestmark = pytest.mark.django_db
 
-NATIONWIDE = {"vi": "Toàn quốc (quyết định cấp trung ương)", "en": "Nationwide (a national decision)"}
+NO_PROVINCE = {
+    "vi": "Không thuộc riêng tỉnh nào (quyết định cấp trung ương)",
+    "en": "No single province (a national decision)",
+}
 # The province row of a certificate's facts with nothing in it (or a link to nowhere).
 EMPTY_PROVINCE_ROW = re.compile(r"<dt>(Tỉnh, thành phố|Tỉnh|Province)</dt><dd>\s*(<a href=\"\">\s*</a>)?\s*(</dd>|\()")
 
@@ -81,7 +84,7 @@ def test_every_certificate_page_names_its_province_or_says_nationwide(client, de
         html = response.content.decode()
         assert not EMPTY_PROVINCE_ROW.search(html), certificate
         if certificate.province_id is None:
-            assert NATIONWIDE[language] in html, certificate
+            assert NO_PROVINCE[language] in html, certificate
         else:
             assert f'href="{prefix}{province_path}"' in html, certificate
 
@@ -93,7 +96,7 @@ def test_every_certificate_number_is_found_on_the_verify_page(client, demo):
         html = response.content.decode()
         assert f'href="{certificate.get_absolute_url()}"' in html, certificate
         if certificate.province_id is None:
-            assert NATIONWIDE["vi"] in html
+            assert NO_PROVINCE["vi"] in html
 
 
 def test_the_register_list_says_nationwide(client, demo):
@@ -103,7 +106,7 @@ def test_the_register_list_says_nationwide(client, demo):
         assert response.status_code == 200
         html = response.content.decode()
         assert not EMPTY_PROVINCE_ROW.search(html)
-        seen += html.count(NATIONWIDE["vi"])
+        seen += html.count(NO_PROVINCE["vi"])
         if not response.context["page"].has_next():
             break
         page += 1
@@ -135,4 +138,8 @@ def test_a_rating_of_unknown_validity_is_not_called_lapsed(client, demo, languag
     html = client.get(prefix + certificate_url).content.decode()
     assert html.count(doubt) == on_page.filter(status_code="unknown").count()
     assert html.count(lapsed) == on_page.exclude(status_code__in=["unknown", "valid", "expiring"]).count()
-    assert doubt in client.get(prefix + product_url).content.decode()
+    product_page = client.get(prefix + product_url).content.decode()
+    assert doubt in product_page
+    data = json.loads(product_page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    [certification] = [c for c in data["hasCertification"] if c["url"].endswith(certificate_url)]
+    assert "certificationStatus" not in certification  # neither active nor inactive: not known

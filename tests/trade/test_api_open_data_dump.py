@@ -30,7 +30,7 @@ def test_the_dump_holds_every_published_product_as_csv_and_json(tmp_path, client
     assert len(rows) == 61 and len(data["products"]) == 60
     assert [row[0] for row in rows[1:]] == [item["name"] for item in data["products"]]
     assert hidden.name not in {item["name"] for item in data["products"]}
-    assert data["format_version"] == 1 and data["source"] == "https://ocop.example.gov.vn/"
+    assert data["format_version"] == 2 and data["source"] == "https://ocop.example.gov.vn/"
     first = data["products"][0]
     assert first["url"].startswith("https://ocop.example.gov.vn/products/")
     assert rows[1][-1] == first["url"]

@@ -11,8 +11,10 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core import validity
+from core.admin.scoping import NATIONAL_STAFF_GROUP
 from producers.models import Province
 
 from ...services import expiring_by_province
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             for province, certificates in report.items():
                 context = {
                     "province": province,
+                    # A national decision has no province: its report goes to national staff.
+                    "province_name": province.name if province else gettext("Quyết định cấp trung ương"),
                     "certificates": certificates,
                     "day": day,
                     "horizon": validity.expiring_horizon(day),
@@ -69,6 +73,12 @@ class Command(BaseCommand):
                 if verbosity:
                     self.stdout.write(self.style.SUCCESS(f"Sent {sent} report(s)."))
                 for province in unsent:
+                    if province is None:
+                        self.stderr.write(
+                            f"No national staff (group “{NATIONAL_STAFF_GROUP}”) with an e-mail address: the report "
+                            "of national decisions was not sent."
+                        )
+                        continue
                     self.stderr.write(
                         f"No staff with an e-mail address for {province.name}: its report was not sent "
                         f"(assign one with `manage.py province_staff USERNAME --province {province.slug} --email …`)."
@@ -76,9 +86,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def recipients(province):
-        users = (
-            get_user_model()
-            .objects.filter(is_active=True, is_staff=True, province_assignments__province=province)
-            .exclude(email="")
-        )
+        staff = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+        if province is None:  # national decisions: national staff (a filter on None would pick the unassigned)
+            users = staff.filter(groups__name=NATIONAL_STAFF_GROUP)
+        else:
+            users = staff.filter(province_assignments__province=province)
         return sorted(set(users.values_list("email", flat=True)))
