@@ -14,3 +14,10 @@ def neutralise(text: str) -> str:
     if text.startswith(FORMULA_START) and not _PHONE.match(text):
         return "'" + text
     return text
+
+
+def restore(text: str) -> str:
+    """The inverse of `neutralise`, for a file exported here and imported back: "'=x" is "=x" again."""
+    if text.startswith("'") and neutralise(text[1:]) == text:
+        return text[1:]
+    return text

@@ -67,12 +67,45 @@ def _csv_rows(upload, limit) -> int:
     return max(0, count - 1)
 
 
-def check_row_limit(upload):
-    """Refuse a spreadsheet with more than IMPORT_MAX_ROWS data rows (the header row aside)."""
-    limit = max_rows()
+def _is_zip(upload) -> bool:
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)
-    rows = _xlsx_rows(upload, limit) if head.startswith(b"PK") else _csv_rows(upload, limit)
+    return head.startswith(b"PK")
+
+
+def check_file_kind(upload, kind):
+    """Refuse a file that is not what `kind` ("xlsx" or "csv") says, in words a person can act on."""
+    if kind == "xlsx" and not _is_zip(upload):
+        raise ValidationError(
+            _(
+                "Tệp này không phải tệp Excel (.xlsx). Nếu là tệp CSV, hãy chọn định dạng csv; nếu không, hãy mở "
+                "tệp trong Excel và lưu lại dưới dạng .xlsx."
+            ),
+            code="not_xlsx",
+        )
+    if kind == "csv":
+        if _is_zip(upload):
+            raise ValidationError(
+                _("Tệp này là tệp Excel (.xlsx), không phải CSV: hãy chọn định dạng xlsx."), code="not_csv"
+            )
+        upload.seek(0)
+        try:
+            upload.read().decode("utf-8-sig")  # at most MAX_IMPORT_BYTES, checked before
+        except UnicodeDecodeError:
+            raise ValidationError(
+                _("Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: Lưu thành, chọn “CSV UTF-8”)."),
+                code="not_utf8",
+            ) from None
+        finally:
+            upload.seek(0)
+
+
+def check_row_limit(upload, kind=None):
+    """Refuse a spreadsheet with more than IMPORT_MAX_ROWS data rows (the header row aside); `kind` ("xlsx",
+    "csv") as chosen, else guessed from the file's first bytes."""
+    limit = max_rows()
+    xlsx = kind == "xlsx" if kind else _is_zip(upload)
+    rows = _xlsx_rows(upload, limit) if xlsx else _csv_rows(upload, limit)
     if rows > limit:
         raise _too_many(rows)

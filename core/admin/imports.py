@@ -23,9 +23,9 @@ from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 
-from core.admin.import_limits import check_row_limit
+from core.admin.import_limits import check_file_kind, check_row_limit
 from core.admin.scoping import scope_queryset
-from core.cells import neutralise
+from core.cells import neutralise, restore
 from core.text import fold_vietnamese
 from core.validity import STAR_LEVELS
 
@@ -55,7 +55,8 @@ def cell_text(value) -> str:
         value = value.date()
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    return " ".join(str(value).split())
+    # A cell this site's exports neutralised ("'=…", core/cells.py) is read back as it was written.
+    return restore(" ".join(str(value).split()))
 
 
 def parse_date(value) -> datetime.date:
@@ -174,14 +175,29 @@ class ImportFileForm(ImportForm):
     def __init__(self, formats, resources, **kwargs):
         self.user = kwargs.pop("user", None)
         super().__init__(formats, resources, **kwargs)
+        self.format_titles = [format_class().get_title() for format_class in formats]
         self.fields["import_file"].help_text = _("Tệp XLSX hoặc CSV (UTF-8), tối đa 5 MB; dòng đầu là tiêu đề cột.")
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise ValidationError(_("Tệp quá lớn; tối đa 5 MB."))
-        check_row_limit(upload)
         return upload
+
+    def clean(self):
+        """The file against the chosen format (a renamed or mis-chosen file gets a message in words, not the
+        reader's exception), then its rows counted the way that format reads them."""
+        cleaned = super().clean()
+        upload, chosen = cleaned.get("import_file"), str(cleaned.get("format") or "")
+        if upload is None or not chosen.isdigit() or int(chosen) >= len(self.format_titles):
+            return cleaned
+        kind = self.format_titles[int(chosen)]
+        try:
+            check_file_kind(upload, kind)
+            check_row_limit(upload, kind)
+        except ValidationError as error:
+            self.add_error("import_file", error)
+        return cleaned
 
 
 def sign_file_name(name, user):

@@ -276,6 +276,62 @@ def test_unreadable_files_are_form_errors(client, catalogue):
     assert saved() == (0, 0)
 
 
+def _random_bytes_with_lines():
+    """Not a spreadsheet: bytes with many line breaks (a row count by newlines would call it 20,000 rows)."""
+    import random
+
+    rng = random.Random(7)
+    return bytes(rng.choice(b"abc\x00\xff\n") for _ in range(120_000))
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "file_format", "message"),
+    [
+        ("ngau_nhien.xlsx", _random_bytes_with_lines(), "0", "Tệp này không phải tệp Excel (.xlsx)"),
+        ("doi_ten.xlsx", (DATA / "quyet_dinh_ocop_son_la.csv").read_bytes(), "0", "không phải tệp Excel (.xlsx)"),
+        ("chon_nham.csv", (DATA / "quyet_dinh_ocop_son_la.xlsx").read_bytes(), "1", "là tệp Excel (.xlsx), không"),
+        ("unicode_text.csv", "Số quyết định,Sản phẩm\nQĐ,Chè Tà Xùa\n".encode("utf-16"), "1", "bảng mã UTF-8"),
+    ],
+)
+def test_a_file_that_is_not_the_chosen_format_is_said_so_in_words(
+    client, catalogue, name, payload, file_format, message
+):
+    response = client.post(
+        IMPORT_URL,
+        {
+            "import_file": SimpleUploadedFile(name, payload),
+            "format": file_format,
+            "resource": "0",
+            "province": catalogue["son_la"].pk,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert "dòng dữ liệu" not in html and "Error" not in html and "BadZipFile" not in html
+    assert saved() == (0, 0)
+
+
+def test_names_this_site_exported_with_an_apostrophe_are_read_back_as_they_are(client, catalogue):
+    """The back-office's exports put an apostrophe before a cell that a spreadsheet would run ("=…", "+…"); a file
+    exported, edited and imported again must name the same producer and product, not "'+…" ones."""
+    producer = Producer.objects.create(name="+Hợp tác xã Chè", kind="cooperative", province=catalogue["son_la"])
+    Product.objects.create(name="=Chè búp", producer=producer, category=Category.objects.get(name="Chè"))
+    header = "Số quyết định,Ngày ký,Cơ quan ban hành,Trích yếu,Sản phẩm,Chủ thể,Loại chủ thể,Loại sản phẩm,Số sao\n"
+    row = "77/QĐ-UBND,14/08/2025,UBND tỉnh Sơn La,Công nhận OCOP,'=Chè búp,'+Hợp tác xã Chè,,Chè,3\n"
+    preview = client.post(
+        IMPORT_URL,
+        {
+            "import_file": SimpleUploadedFile("xuat_lai.csv", (header + row).encode()),
+            "format": "1",
+            "resource": "0",
+            "province": catalogue["son_la"].pk,
+        },
+    )
+    assert errors_by_line(preview) == {}
+    confirm(client, preview)
+    assert CertifiedProduct.objects.get().product.name == "=Chè búp"
+
+
 def test_a_tampered_or_foreign_confirmation_is_refused(client, catalogue):
     preview = upload(client, "quyet_dinh_ocop_son_la.csv", catalogue["son_la"])
     data = {field.html_name: field.value() for field in preview.context["confirm_form"]}

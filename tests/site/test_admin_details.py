@@ -83,3 +83,12 @@ def test_a_staff_session_ends_after_two_idle_hours(world, settings):
     # Two hours and a minute later, with no request in between:
     Session.objects.filter(pk=row.pk).update(expire_date=timezone.now() - datetime.timedelta(minutes=1))
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "+cmd|' /C calc'!A0", "-1+2", "@x", "'quoted", "+84 912 345 678", "Chè"])
+def test_an_exported_cell_reads_back_as_it_was_written(text):
+    from core.admin.imports import cell_text
+    from core.cells import neutralise, restore
+
+    assert restore(neutralise(text)) == text
+    assert cell_text(neutralise(text)) == text
