@@ -21,6 +21,11 @@ from .models import Certificate, CertifiedProduct
 UPCOMING_LIMIT = 10
 
 
+def national_heading():
+    """Where a report or panel names a province, what national decisions (no province) go under."""
+    return _("Quyết định cấp trung ương")
+
+
 @transaction.atomic
 def revoke(queryset, *, user, on: datetime.date, reason: str) -> int:
     """Revoke the certificates or entries of `queryset` that `user` may change, on `on`, for `reason`.
@@ -89,7 +94,7 @@ def expiry_overview(user, day=None):
     )
     for row in rows:
         counts[row["province_id"]][row["status_code"]] = row["n"]
-        names[row["province_id"]] = row["province__name"] or _("Quyết định cấp trung ương")
+        names[row["province_id"]] = row["province__name"] or national_heading()
     order = sorted(counts, key=lambda pk: (pk is None, names[pk]))
     provinces = [_panel_row(pk, names[pk], counts[pk]) for pk in order]
     totals = [sum(p["counts"][i] for p in provinces) for i in range(len(Status.values))]

@@ -55,6 +55,14 @@ def certificate(kind="ocop", issued_on=None, province_slug="son-la", **extra):
     return Certificate.objects.create(kind=kind, issued_on=issued_on, province=province_obj, **extra)
 
 
+def national_decision(number="2171/QĐ-BNN-VPĐP", **extra):
+    """A national OCOP decision (5 stars, no province)."""
+    extra.setdefault("title", "Công nhận sản phẩm OCOP 5 sao")
+    extra.setdefault("issuer", "Bộ Nông nghiệp và Môi trường")
+    extra.setdefault("issued_on", datetime.date(2025, 6, 26))
+    return Certificate.objects.create(kind="ocop", level="national", number=number, **extra)
+
+
 def entry(certificate_obj, product_obj, stars=None, **extra):
     return CertifiedProduct.objects.create(certificate=certificate_obj, product=product_obj, stars=stars, **extra)
 

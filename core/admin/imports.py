@@ -188,8 +188,8 @@ class ImportFileForm(ImportForm):
         """The file against the chosen format (a renamed or mis-chosen file gets a message in words, not the
         reader's exception), then its rows counted the way that format reads them."""
         cleaned = super().clean()
-        upload, chosen = cleaned.get("import_file"), str(cleaned.get("format") or "")
-        if upload is None or not chosen.isdigit() or int(chosen) >= len(self.format_titles):
+        upload, chosen = cleaned.get("import_file"), cleaned.get("format")
+        if upload is None or not chosen:  # either already refused (the format is one of the choices if given)
             return cleaned
         kind = self.format_titles[int(chosen)]
         try:

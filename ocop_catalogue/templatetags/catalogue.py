@@ -40,6 +40,14 @@ def localized(obj):
     return localized_name(obj)
 
 
+@register.filter
+def province_or_national(province):
+    """A certificate's province, or what a national decision (one without a province) shows instead."""
+    if province is None:
+        return _("Không thuộc riêng tỉnh nào (quyết định cấp trung ương)")
+    return localized_name(province)
+
+
 @register.filter(name="grouped")
 def grouped_filter(count):
     """A count grouped by thousands in the page's language (100.547 / 100,547): what floatformat:"0g" prints

@@ -102,16 +102,10 @@ def test_nothing_to_report_and_unknown_provinces(today):
 def test_a_national_decision_goes_to_national_staff_not_to_every_unassigned_account(expiring, today):
     """A national decision has no province: a filter on province=None would have mailed every staff account
     without a province, and a report without recipients failed on `province.name`."""
-    from certifications.models import Certificate
     from core.admin.scoping import NATIONAL_STAFF_GROUP
 
-    national = Certificate.objects.create(
-        kind="ocop",
-        level="national",
-        number="2171/QĐ-BNN-VPĐP",
-        title="Công nhận sản phẩm OCOP 5 sao",
-        issued_on=today - datetime.timedelta(days=1000),
-        valid_until=today + datetime.timedelta(days=20),
+    national = f.national_decision(
+        issued_on=today - datetime.timedelta(days=1000), valid_until=today + datetime.timedelta(days=20)
     )
     f.entry(national, f.product("Trà Shan tuyết 5 sao"), stars=5)
     staff_user("khong_tinh", email="unassigned@example.org")  # provincial staff, no province yet

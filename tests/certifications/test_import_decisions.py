@@ -66,11 +66,11 @@ def client(catalogue):
     return client
 
 
-def upload(client, name, province, *, create_missing=False):
-    path = DATA / name
+def post_file(client, name, payload, province, *, create_missing=False):
+    """The import form posted with a file of that name and content, its format chosen by the name's suffix."""
     data = {
-        "import_file": SimpleUploadedFile(path.name, path.read_bytes()),
-        "format": "0" if path.suffix == ".xlsx" else "1",
+        "import_file": SimpleUploadedFile(name, payload),
+        "format": "0" if name.endswith(".xlsx") else "1",
         "resource": "0",
         "province": province.pk,
     }
@@ -79,6 +79,10 @@ def upload(client, name, province, *, create_missing=False):
     response = client.post(IMPORT_URL, data)
     assert response.status_code == 200
     return response
+
+
+def upload(client, name, province, *, create_missing=False):
+    return post_file(client, name, (DATA / name).read_bytes(), province, create_missing=create_missing)
 
 
 def confirm(client, preview):
@@ -253,21 +257,12 @@ def test_the_same_decision_twice_is_flagged_row_by_row(client, catalogue):
 
 
 def test_unreadable_files_are_form_errors(client, catalogue):
-    for name, payload, file_format in (
-        ("rac.xlsx", b"this is not a workbook", "0"),
-        ("rong.csv", b"", "1"),
-        ("thieu_cot.csv", "Sản phẩm,Số sao\nChè,4\n".encode(), "1"),
+    for name, payload in (
+        ("rac.xlsx", b"this is not a workbook"),
+        ("rong.csv", b""),
+        ("thieu_cot.csv", "Sản phẩm,Số sao\nChè,4\n".encode()),
     ):
-        response = client.post(
-            IMPORT_URL,
-            {
-                "import_file": SimpleUploadedFile(name, payload),
-                "format": file_format,
-                "resource": "0",
-                "province": catalogue["son_la"].pk,
-            },
-        )
-        assert response.status_code == 200
+        response = post_file(client, name, payload, catalogue["son_la"])
         html = response.content.decode()
         assert "confirm_form" not in response.context
         assert response.context["form"].errors or response.context["result"].has_errors(), name
@@ -285,26 +280,16 @@ def _random_bytes_with_lines():
 
 
 @pytest.mark.parametrize(
-    ("name", "payload", "file_format", "message"),
-    [
-        ("ngau_nhien.xlsx", _random_bytes_with_lines(), "0", "Tệp này không phải tệp Excel (.xlsx)"),
-        ("doi_ten.xlsx", (DATA / "quyet_dinh_ocop_son_la.csv").read_bytes(), "0", "không phải tệp Excel (.xlsx)"),
-        ("chon_nham.csv", (DATA / "quyet_dinh_ocop_son_la.xlsx").read_bytes(), "1", "là tệp Excel (.xlsx), không"),
-        ("unicode_text.csv", "Số quyết định,Sản phẩm\nQĐ,Chè Tà Xùa\n".encode("utf-16"), "1", "bảng mã UTF-8"),
+    ("name", "payload", "message"),
+    [  # the format chosen is the name's suffix
+        ("ngau_nhien.xlsx", _random_bytes_with_lines(), "Tệp này không phải tệp Excel (.xlsx)"),
+        ("doi_ten.xlsx", (DATA / "quyet_dinh_ocop_son_la.csv").read_bytes(), "không phải tệp Excel (.xlsx)"),
+        ("chon_nham.csv", (DATA / "quyet_dinh_ocop_son_la.xlsx").read_bytes(), "là tệp Excel (.xlsx), không"),
+        ("unicode_text.csv", "Số quyết định,Sản phẩm\nQĐ,Chè Tà Xùa\n".encode("utf-16"), "bảng mã UTF-8"),
     ],
 )
-def test_a_file_that_is_not_the_chosen_format_is_said_so_in_words(
-    client, catalogue, name, payload, file_format, message
-):
-    response = client.post(
-        IMPORT_URL,
-        {
-            "import_file": SimpleUploadedFile(name, payload),
-            "format": file_format,
-            "resource": "0",
-            "province": catalogue["son_la"].pk,
-        },
-    )
+def test_a_file_that_is_not_the_chosen_format_is_said_so_in_words(client, catalogue, name, payload, message):
+    response = post_file(client, name, payload, catalogue["son_la"])
     html = response.content.decode()
     assert response.status_code == 200 and message in html
     assert "dòng dữ liệu" not in html and "Error" not in html and "BadZipFile" not in html
@@ -318,15 +303,7 @@ def test_names_this_site_exported_with_an_apostrophe_are_read_back_as_they_are(c
     Product.objects.create(name="=Chè búp", producer=producer, category=Category.objects.get(name="Chè"))
     header = "Số quyết định,Ngày ký,Cơ quan ban hành,Trích yếu,Sản phẩm,Chủ thể,Loại chủ thể,Loại sản phẩm,Số sao\n"
     row = "77/QĐ-UBND,14/08/2025,UBND tỉnh Sơn La,Công nhận OCOP,'=Chè búp,'+Hợp tác xã Chè,,Chè,3\n"
-    preview = client.post(
-        IMPORT_URL,
-        {
-            "import_file": SimpleUploadedFile("xuat_lai.csv", (header + row).encode()),
-            "format": "1",
-            "resource": "0",
-            "province": catalogue["son_la"].pk,
-        },
-    )
+    preview = post_file(client, "xuat_lai.csv", (header + row).encode(), catalogue["son_la"])
     assert errors_by_line(preview) == {}
     confirm(client, preview)
     assert CertifiedProduct.objects.get().product.name == "=Chè búp"

@@ -1,8 +1,6 @@
 """National OCOP decisions have no province: national staff and superusers write them; provincial staff see,
 read-only, those that list their products, and cannot make one."""
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -17,14 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def national_decision():
-    decision = Certificate.objects.create(
-        kind="ocop",
-        level="national",
-        number="2361/QĐ-BNNMT",
-        title="Công nhận sản phẩm OCOP 5 sao cấp quốc gia",
-        issuer="Bộ Nông nghiệp và Môi trường",
-        issued_on=datetime.date(2025, 6, 26),
-    )
+    decision = f.national_decision("2361/QĐ-BNNMT", title="Công nhận sản phẩm OCOP 5 sao cấp quốc gia")
     f.entry(decision, f.product(name="Trà Sơn La", producer_obj=f.producer(province_slug="son-la")), stars=5)
     return decision
 

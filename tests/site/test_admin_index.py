@@ -70,12 +70,7 @@ def test_a_superuser_sees_every_province(certificates):
 
 
 def test_a_national_decision_in_the_upcoming_list_is_named_national(certificates, today):
-    from certifications.models import Certificate
-
-    Certificate.objects.create(
-        kind="ocop",
-        level="national",
-        number="2171/QĐ-BNN-VPĐP",
+    f.national_decision(
         title="Sắp hết quốc gia",
         issued_on=today - datetime.timedelta(days=1000),
         valid_until=today + datetime.timedelta(days=2),

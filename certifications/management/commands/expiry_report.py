@@ -11,13 +11,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
 
 from core import validity
 from core.admin.scoping import NATIONAL_STAFF_GROUP
 from producers.models import Province
 
-from ...services import expiring_by_province
+from ...services import expiring_by_province, national_heading
 
 
 class Command(BaseCommand):
@@ -52,7 +51,7 @@ class Command(BaseCommand):
                 context = {
                     "province": province,
                     # A national decision has no province: its report goes to national staff.
-                    "province_name": province.name if province else gettext("Quyết định cấp trung ương"),
+                    "province_name": province.name if province else national_heading(),
                     "certificates": certificates,
                     "day": day,
                     "horizon": validity.expiring_horizon(day),
