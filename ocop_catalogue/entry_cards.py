@@ -39,19 +39,24 @@ def _status(entry, certificate):
     return status_badge_html(code)
 
 
-def _stars(entry):
-    if not entry.stars:
-        return ""
+def stars_html(entry):
+    """An entry's stars as every page says them: drawn while in force, "chưa rõ hiệu lực" when the register
+    cannot say, struck out in words once lapsed, expired, revoked or superseded. The product page's card and
+    a decision's table of products (certifications/_covered.html) both say it through here."""
     n = entry.stars
+    if not n:
+        return SafeString(_muted_unknown())
     if entry.status_code in IN_FORCE:
-        shown = rating_html(int(n))
-    elif entry.status_code == Status.UNKNOWN:  # the register cannot say whether it is still in force, nor deny it
+        return rating_html(int(n))
+    if entry.status_code == Status.UNKNOWN:  # the register cannot say whether it is still in force, nor deny it
         doubt = ngettext("%(n)s sao (chưa rõ hiệu lực)", "%(n)s sao (chưa rõ hiệu lực)", n) % {"n": _value(n)}
-        shown = f'<span class="stars-unknown">{doubt}</span>'
-    else:
-        past = ngettext("%(n)s sao (không còn hiệu lực)", "%(n)s sao (không còn hiệu lực)", n) % {"n": _value(n)}
-        shown = f'<span class="stars-past">{past}</span>'
-    return _fact("Hạng sao", shown)
+        return SafeString(f'<span class="stars-unknown">{doubt}</span>')
+    past = ngettext("%(n)s sao (không còn hiệu lực)", "%(n)s sao (không còn hiệu lực)", n) % {"n": _value(n)}
+    return SafeString(f'<span class="stars-past">{past}</span>')
+
+
+def _stars(entry):
+    return _fact("Hạng sao", stars_html(entry)) if entry.stars else ""
 
 
 def _issued(certificate):

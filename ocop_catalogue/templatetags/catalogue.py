@@ -22,7 +22,7 @@ from core.i18n import grouped as grouped_count
 from core.i18n import is_english, localized_name
 from core.links import reversed_url
 from ocop_catalogue import badges, cards
-from ocop_catalogue.entry_cards import entry_html
+from ocop_catalogue.entry_cards import entry_html, stars_html
 from ocop_catalogue.filter_panel import filter_panel_html
 from ocop_catalogue.province_map import map_context, overview_html
 from ocop_catalogue.register_matches import register_matches
@@ -88,6 +88,12 @@ def kind_badge(kind, short=False):
 def entry_card(entry):
     """A product's certificate entry as a card (ocop_catalogue/entry_cards.py)."""
     return entry_html(entry)
+
+
+@register.simple_tag
+def entry_stars(entry):
+    """An entry's stars, drawn while in force and said in words otherwise (ocop_catalogue/entry_cards.py)."""
+    return stars_html(entry)
 
 
 @register.filter

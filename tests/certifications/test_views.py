@@ -85,6 +85,9 @@ def test_certificate_page_lists_its_products_stars_and_status(client):
     withdrawn_row = next(row for row in rows if "Táo mèo" in row)
     assert "4 sao" in kept_row and "còn hiệu lực" in kept_row
     assert "đã thu hồi" in withdrawn_row and "không còn hiệu lực" in withdrawn_row
+    # The table says stars as the product page's card does: a withdrawn rating struck out, not drawn.
+    assert '<span class="stars-past">3 sao (không còn hiệu lực)</span>' in withdrawn_row
+    assert "stars-past" not in kept_row and 'class="rating"' in kept_row
     assert "/certificates/verify/?number=1032%2FQ%C4%90-UBND" in content
 
 

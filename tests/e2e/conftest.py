@@ -16,10 +16,14 @@ data migrations are put back for the tests that follow. `e2e_db` below is that m
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -35,6 +39,43 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 e2e_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server's threads, answering one request at a time when the test database is SQLite's.
+
+    With SQLite the test database lives in memory, in SQLite's shared-cache mode, where a table being read
+    by one connection is locked for the others, and busy_timeout does not wait for such locks. Each request
+    thread of the live server opens its own connection to it (pytest-django starts the server before the
+    test database exists, so it does not hand the threads the test's connection), and two requests at once
+    trip over each other: a browser asking for /favicon.ico while it loaded an admin list made the list fail
+    with "database table is locked: django_session" (a 503 page, an empty list, a failed test in CI).
+    Each response is read to the end inside the lock, since a streamed export still reads the database
+    while it is sent. PostgreSQL's requests run side by side, as in production.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.serialise = any(connection.vendor == "sqlite" for connection in connections.all())
+        self.lock = threading.Lock()
+
+    def set_app(self, application):
+        if not self.serialise:
+            return super().set_app(application)
+
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 @pytest.fixture(scope="session")
