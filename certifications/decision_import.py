@@ -20,6 +20,13 @@ from producers.resources import kind_choices_text, producer_kind_from
 from products.models import Category, Product
 
 from .import_hints import NearMisses
+from .import_rules import (
+    CERTIFICATE_COLUMNS,
+    PRODUCER_COLUMNS,
+    PRODUCT_COLUMNS,
+    add_errors,
+    signing_date_problems,
+)
 from .models import Certificate, CertificateKind, CertifiedProduct
 from .resources import (
     CATEGORY,
@@ -120,6 +127,12 @@ class DecisionImportResource(CatalogueResource):
         if self.province is None or not in_scope(self.user, self.province) or not self.province.is_current:
             raise ValueError(_("Hãy chọn tỉnh, thành phố của quyết định (trong phạm vi bạn phụ trách)."))
 
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        # The preview numbers its rows as the error table does (admin/ocop/import.html): the row's number in the
+        # file, whose header is line 1, is row_number + 1; blank rows skipped leave their numbers out.
+        row_result.number = kwargs.get("row_number")
+
     # --- one row --------------------------------------------------------------------------------
 
     def import_instance(self, instance, row, **kwargs):
@@ -153,10 +166,10 @@ class DecisionImportResource(CatalogueResource):
         certificate = self._certificate(decision, errors)
         errors.raise_if_any()
         notes = []
-        certificate = self._save_new(certificate, notes, _("tạo quyết định mới"), NUMBER, errors)
-        producer = self._save_new(producer, notes, _("tạo chủ thể mới"), PRODUCER, errors)
+        certificate = self._save_new(certificate, notes, _("tạo quyết định mới"), NUMBER, errors, CERTIFICATE_COLUMNS)
+        producer = self._save_new(producer, notes, _("tạo chủ thể mới"), PRODUCER, errors, PRODUCER_COLUMNS)
         product.producer = producer
-        product = self._save_new(product, notes, _("tạo sản phẩm mới"), PRODUCT, errors)
+        product = self._save_new(product, notes, _("tạo sản phẩm mới"), PRODUCT, errors, PRODUCT_COLUMNS)
         instance.certificate = certificate
         instance.product = product
         instance.stars = stars
@@ -173,15 +186,14 @@ class DecisionImportResource(CatalogueResource):
         errors.raise_if_any()
 
     @staticmethod
-    def _save_new(obj, notes, note, column, errors):
-        """Save `obj` if the import creates it; its validation problems are the row's, under `column`."""
+    def _save_new(obj, notes, note, column, errors, columns=None):
+        """Save `obj` if the import creates it; its validation problems are the row's, each under the column
+        `columns` gives for its field, else under `column`."""
         if obj.pk is None:
             try:
                 obj.full_clean(exclude=["slug"])  # the slug is made on saving
             except ValidationError as exc:
-                for messages in exc.message_dict.values():
-                    for message in messages:
-                        errors.add(column, message)
+                add_errors(exc, errors, column, columns)
                 errors.raise_if_any()
             obj._change_reason = IMPORT_REASON
             obj.save()
@@ -226,6 +238,9 @@ class DecisionImportResource(CatalogueResource):
                 decision["issued_on"] = parse_date(values[DATE])
             except ValueError as exc:
                 own.add(DATE, exc)
+            else:
+                for message in signing_date_problems(decision["issued_on"]):
+                    own.add(DATE, message)
         decision["issuer"] = cell_text(values[ISSUER])
         if not decision["issuer"]:
             own.add(ISSUER, _("Thiếu cơ quan ban hành quyết định."))
@@ -272,9 +287,7 @@ class DecisionImportResource(CatalogueResource):
             try:
                 certificate.full_clean()
             except ValidationError as exc:
-                for messages in exc.message_dict.values():
-                    for message in messages:
-                        errors.add(NUMBER, message)
+                add_errors(exc, errors, NUMBER, CERTIFICATE_COLUMNS)
         self._certificates[key] = certificate
         return certificate
 

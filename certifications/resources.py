@@ -166,7 +166,8 @@ TEMPLATE_NOTES = {
     STARS: "3, 4 hoặc 5.",
 }
 TEMPLATE_SHEET = "Quyết định OCOP"
-LISTS_SHEET = "Danh sách chọn"
+# The values the drop-down lists offer (not "Danh sách chọn": that is the public site's shortlist).
+LISTS_SHEET = "Giá trị hợp lệ"
 TEMPLATE_ROWS = 500  # rows that carry the drop-down lists
 
 
@@ -205,10 +206,20 @@ def decision_template_xlsx(rows, categories, producer_kinds) -> bytes:
         PRODUCER_KIND: f"{quoted}!$A$1:$A${max(1, len(producer_kinds))}",
         CATEGORY: f"{quoted}!$B$1:$B${max(1, len(categories))}",
     }
+    # Excel refuses a value typed outside the list (a "stop" alert; the title at most 32 characters, the
+    # message at most 255); the import checks every value again.
+    messages = {
+        STARS: _("Số sao chỉ được là 3, 4 hoặc 5."),
+        PRODUCER_KIND: _("Hãy chọn loại chủ thể trong danh sách, hoặc để trống."),
+        CATEGORY: _("Hãy chọn loại sản phẩm trong danh sách (trang tính «%(sheet)s»).") % {"sheet": LISTS_SHEET},
+    }
     for header, formula in choices.items():
         letter = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
-        validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-        validation.error, validation.errorTitle = _("Hãy chọn một giá trị trong danh sách."), header
+        validation = DataValidation(
+            type="list", formula1=formula, allow_blank=True, showErrorMessage=True, errorStyle="stop"
+        )
+        validation.errorTitle = str(_("Giá trị không hợp lệ"))[:32]
+        validation.error = str(messages[header])[:255]
         validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
         sheet.add_data_validation(validation)
     buffer = io.BytesIO()

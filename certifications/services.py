@@ -88,14 +88,17 @@ def expiry_overview(user, day=None):
     names = {}
     rows = (
         certificates.with_status(day)
-        .values("province_id", "province__name", "status_code")
+        .values("province_id", "province__name", "province__sort_key", "status_code")
         .annotate(n=Count("*"))
         .order_by()
     )
+    sort_keys = {}
     for row in rows:
         counts[row["province_id"]][row["status_code"]] = row["n"]
         names[row["province_id"]] = row["province__name"] or national_heading()
-    order = sorted(counts, key=lambda pk: (pk is None, names[pk]))
+        sort_keys[row["province_id"]] = row["province__sort_key"] or ""
+    # In Vietnamese alphabetical order (Cà Mau before Cao Bằng, Điện Biên after Dak Lak), national decisions last.
+    order = sorted(counts, key=lambda pk: (pk is None, sort_keys[pk]))
     provinces = [_panel_row(pk, names[pk], counts[pk]) for pk in order]
     totals = [sum(p["counts"][i] for p in provinces) for i in range(len(Status.values))]
     upcoming = list(

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_safe
 
 from certifications.models import Certificate
@@ -52,7 +52,7 @@ def province_list(request):
         "provinces": [province for province, _former in rows],
         "rated": {province.slug: province.rated_count for province, _former in rows},
         "former": {province.slug: units for province, units in rows},
-        "breadcrumbs": [(_("Tỉnh, thành phố"), None)],
+        "breadcrumbs": [(pgettext("nav", "Tỉnh, thành phố"), None)],
     }
     return render(request, "producers/province_list.html", context)
 
@@ -99,10 +99,13 @@ def province_detail(request, slug):
         "products": products,
         "titles": titles,
         "list_url": f"{list_url}?province={province.slug}",
-        "four_star_url": f"{list_url}?province={province.slug}&stars=4",
+        # Only when the list it opens is not empty (a province whose ratings are all of unknown validity has none).
+        "four_star_url": (
+            f"{list_url}?province={province.slug}&stars=4" if any(n >= 4 and c for n, c in figures["by_stars"]) else ""
+        ),
         "certificates_url": reverse("certifications:certificate_list") + f"?province={province.slug}",
         "breadcrumbs": [
-            (_("Tỉnh, thành phố"), reverse("producers:province_list")),
+            (pgettext("nav", "Tỉnh, thành phố"), reverse("producers:province_list")),
             (province.full_name_en if is_english() else province.full_name, None),
         ],
     }

@@ -39,6 +39,19 @@ SORT_CHOICES = [
 ]
 # Searches of more words than this get no "fewer words" suggestions (one search each).
 MAX_FEWER_WORDS = 6
+# Words people type for what the catalogue names otherwise (folded, as search compares them): tried, one at a
+# time, when a search finds nothing. "Trà" and "chè" both name tea; products are named with one or the other.
+OTHER_SPELLINGS = {
+    "cafe": "cà phê",
+    "caphe": "cà phê",
+    "coffee": "cà phê",
+    "tra": "chè",
+    "che": "trà",
+    "tea": "chè",
+    "honey": "mật ong",
+    "mango": "xoài",
+    "rice": "gạo",
+}
 # Parameters that are plain field lookups: parameter -> field path on Product.
 FIELD_PARAMETERS = {
     "province": "producer__province_id",
@@ -313,6 +326,26 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
             count = len(IndexSearch(search.index, words).results(tests, "name")) if words else 0
             if count and all(rest != seen for seen, _count, _url in out):
                 out.append((rest, count, self.query_string(q=rest)))
+        return out
+
+    def other_spellings(self):
+        """For a search that matches nothing: the same search with one word written as the catalogue writes
+        it ("cafe" as "cà phê", "trà" as "chè"), with its count under the other filters, for each that finds
+        something. From the search index; empty without it."""
+        search = self.index_search
+        typed = self.query_text.split()
+        if search is None or len(typed) > MAX_FEWER_WORDS:
+            return []
+        tests, out = self.row_tests(), []
+        for i, word in enumerate(typed):
+            other = OTHER_SPELLINGS.get(" ".join(search_words(word)))
+            if other is None:
+                continue
+            text = " ".join(typed[:i] + [other] + typed[i + 1 :])
+            words = search_words(text)
+            count = len(IndexSearch(search.index, words).results(tests, "name")) if words else 0
+            if count and all(text != seen for seen, _count, _url in out):
+                out.append((text, count, self.query_string(q=text)))
         return out
 
     def every_word_found(self):

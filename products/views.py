@@ -44,7 +44,7 @@ def product_list(request):
     else:
         count = results.count()  # the pages of the index's own list (the total may be another copy's)
     page = filterset.paginate(results, per_page=PAGE_SIZE, count=count, max_pages=MAX_PAGES)
-    suggestions, fewer_words = [], []
+    suggestions, fewer_words, other_spellings = [], [], []
     # Near misses only when the words match nothing at all (an empty facet cube); when they match
     # elsewhere, the filters to relax are the way out (and a trigram pass over the catalogue is not).
     # Words that each match but not together ("mật ong gạo"): the searches with one word fewer, from
@@ -52,7 +52,8 @@ def product_list(request):
     nothing_found = not filterset.total and filterset.values("q") and not filterset.cube()
     if nothing_found:
         fewer_words = filterset.fewer_words()
-    if nothing_found and not (fewer_words and filterset.every_word_found()):
+        other_spellings = filterset.other_spellings()
+    if nothing_found and not other_spellings and not (fewer_words and filterset.every_word_found()):
         suggestions = (
             Product.objects.published()
             .select_related("producer__province")
@@ -68,6 +69,7 @@ def product_list(request):
         "sort_links": filterset.sort_links(),
         "suggestions": suggestions,
         "fewer_words": fewer_words,
+        "other_spellings": other_spellings,
         "export_url": page_url("products:export_csv") + filterset.query_string(),
         "breadcrumbs": [(_("Sản phẩm"), None)],
     }

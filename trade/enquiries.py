@@ -27,6 +27,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from producers.models import StaffProvince
 
@@ -180,11 +181,63 @@ def _product_links(enquiry, base_url):
     return [(product.name, base_url + product.get_absolute_url()) for product in enquiry.products.all()]
 
 
+def delivery(sent, staff_by_province=None):
+    """Who received each enquiry of a batch, as the buyer is told on the page and in the confirmation mail.
+
+    emailed: producers with an address (their province's staff get a copy when it has any); forwarded:
+    producers without one, whose province's staff got the mail and pass it on; held: producers without an
+    address in a province with no staff to mail, so nobody received it (it waits in the admin).
+    """
+    if staff_by_province is None:
+        staff_by_province = {p: staff_emails(p) for p in {e.producer.province_id for e in sent}}
+
+    def copied(enquiry):
+        return bool(staff_by_province.get(enquiry.producer.province_id))
+
+    return {
+        "emailed": [e for e in sent if e.producer.email],
+        "forwarded": [e for e in sent if not e.producer.email and copied(e)],
+        "held": [e for e in sent if not e.producer.email and not copied(e)],
+        "staff_copied": any(copied(e) for e in sent if e.producer.email),
+    }
+
+
+def _confirmation_groups(delivered, base_url):
+    """The confirmation mail's lists, each under the words the confirmation page uses for it."""
+    headings = {
+        "emailed": lambda n: ngettext(
+            "Đã gửi thư tới %(n)s chủ thể có địa chỉ email:", "Đã gửi thư tới %(n)s chủ thể có địa chỉ email:", n
+        ),
+        "forwarded": lambda n: ngettext(
+            "%(n)s chủ thể chưa có email trong danh mục; cán bộ phụ trách OCOP của tỉnh đã nhận bản sao và sẽ "
+            "chuyển yêu cầu tới họ:",
+            "%(n)s chủ thể chưa có email trong danh mục; cán bộ phụ trách OCOP của tỉnh đã nhận bản sao và sẽ "
+            "chuyển yêu cầu tới họ:",
+            n,
+        ),
+        "held": lambda n: ngettext(
+            "Chưa ai nhận thư về %(n)s chủ thể (chủ thể chưa có email và tỉnh chưa có cán bộ nhận thư); yêu cầu "
+            "được lưu để cán bộ của tỉnh xem trong trang quản trị. Bạn nên liên hệ trực tiếp:",
+            "Chưa ai nhận thư về %(n)s chủ thể (chủ thể chưa có email và tỉnh chưa có cán bộ nhận thư); yêu cầu "
+            "được lưu để cán bộ của tỉnh xem trong trang quản trị. Bạn nên liên hệ trực tiếp:",
+            n,
+        ),
+    }
+    groups = []
+    for key, heading in headings.items():
+        if delivered[key]:
+            n = len(delivered[key])
+            groups.append((heading(n) % {"n": n}, [(e, _product_links(e, base_url)) for e in delivered[key]]))
+    return groups
+
+
 def build_mails(enquiries, *, base_url=""):
     """The mails of one batch of enquiries: per producer, to the producer and to its province's staff;
-    then one confirmation to the buyer. Producers and staff read Vietnamese; the buyer their own language."""
+    then one confirmation to the buyer, saying who received what (`delivery`), as the page after sending
+    does. Producers and staff read Vietnamese; the buyer their own language."""
     messages = []
     buyer_reply_to = [enquiries[0].email] if enquiries and enquiries[0].email else []
+    staff_by_province = {p: staff_emails(p) for p in {e.producer.province_id for e in enquiries}}
     with translation.override("vi"):
         for enquiry in enquiries:
             context = {
@@ -197,16 +250,18 @@ def build_mails(enquiries, *, base_url=""):
             if enquiry.producer.email:
                 subject, body = _render("enquiry_to_producer", context)
                 messages.append(EmailMessage(subject, body, to=[enquiry.producer.email], reply_to=buyer_reply_to))
-            staff = staff_emails(enquiry.producer.province_id)
+            staff = staff_by_province[enquiry.producer.province_id]
             if staff:
                 subject, body = _render("enquiry_to_staff", context)
                 messages.append(EmailMessage(subject, body, to=staff, reply_to=buyer_reply_to))
     if enquiries and enquiries[0].email:
         first = enquiries[0]
+        delivered = delivery(enquiries, staff_by_province)
         with translation.override(first.language or settings.LANGUAGE_CODE):
             context = {
                 "enquiry": first,
-                "enquiries": [(e, _product_links(e, base_url)) for e in enquiries],
+                "groups": _confirmation_groups(delivered, base_url),
+                "received": bool(delivered["emailed"] or delivered["forwarded"]),
                 "retention_days": RETENTION_DAYS,
                 "site_name": settings.SITE_NAME,
             }

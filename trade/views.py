@@ -320,17 +320,10 @@ def enquiry_sent(request):
         if ids
         else []
     )
-    # Say exactly who received it: the producers with an address, and the province's staff, who pass
-    # it on to those without one (trade/enquiries.py build_mails sends to these same addresses).
-    staff = {p: len(enquiries.staff_emails(p)) for p in {e.producer.province_id for e in sent}}
-    for enquiry in sent:
-        enquiry.staff_copies = staff[enquiry.producer.province_id]
+    # Say exactly who received it, as the buyer's confirmation mail does (trade/enquiries.py delivery).
     context = {
         "enquiries": sent,
-        "emailed": [e for e in sent if e.producer.email],
-        "forwarded": [e for e in sent if not e.producer.email and e.staff_copies],
-        "held": [e for e in sent if not e.producer.email and not e.staff_copies],
-        "staff_copied": any(e.staff_copies for e in sent if e.producer.email),
+        **enquiries.delivery(sent),
         "reference": sent[0].reference if sent else "",
         "buyer_email": sent[0].email if sent else "",
         "retention_days": enquiries.RETENTION_DAYS,

@@ -46,6 +46,8 @@ def test_a_number_typed_as_printed_finds_the_certificate(client, decision, typed
     assert "Văn bản còn hiệu lực" in content
     assert "Chè Shan tuyết Mộc Châu" in content and "Xoài tròn Yên Châu" in content
     assert "4 sao" in content
+    # A number alone does not prove the package's claim: the page asks to compare issuer, province, product.
+    assert "Hãy đối chiếu cơ quan cấp, tỉnh và tên sản phẩm in trên bao bì" in content
 
 
 def test_gi_serial_with_its_leading_zeros(client):

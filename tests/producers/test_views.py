@@ -1,5 +1,6 @@
 """Provinces (list, page with figures and GIs, former units) and producers (list, page)."""
 
+import datetime
 import re
 
 import pytest
@@ -39,6 +40,18 @@ def test_province_page_has_products_figures_titles_and_links(client):
     # 3 products rated 3, 4 and 5 stars: one column each, plus "no rating" at 0.
     assert re.findall(r'class="chart-count">(\d+)<', chart) == ["1", "1", "1", "0"]
     assert "Thực phẩm" in re.search(r'<table class="bars">.*?</table>', content, re.S).group(0)
+
+
+def test_province_page_offers_four_stars_and_up_only_when_there_are_some(client):
+    product = f.product(name="Măng khô Sơn La")
+    issued = datetime.date.today() - datetime.timedelta(days=30)
+    f.entry(f.certificate("ocop", province_slug="son-la", issued_on=issued), product, stars=3)
+    content = html(client.get("/provinces/son-la/"))
+    assert "Sản phẩm từ 4 sao trở lên" not in content
+    # The chart's links lead only to lists with something in them.
+    assert "province=son-la&amp;stars=4" not in content and "province=son-la&amp;stars=5" not in content
+    assert 'href="/products/?province=son-la&amp;stars=3">Xem sản phẩm 3 sao</a>' in content
+    assert '<a class="button" href="/products/?province=son-la">' in content  # the whole list is the way in
 
 
 def test_merged_province_lists_its_former_units(client):

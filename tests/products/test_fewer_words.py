@@ -58,3 +58,31 @@ def test_a_typo_still_gets_the_near_misses(client, shelf, near_miss_scans):
 def test_english_pages_say_it_in_english(client, shelf):
     html = client.get("/en/products/", {"q": "mật ong gạo"}).content.decode()
     assert "Try fewer words:" in html and "“mật ong”: 2 products" in html
+
+
+@pytest.fixture
+def drinks():
+    f.product(name="Cà phê Arabica Sơn La", producer_obj=f.producer(province_slug="son-la"))
+    f.product(name="Chè Shan tuyết Tà Xùa", producer_obj=f.producer(province_slug="son-la"))
+    f.product(name="Trà hoa vàng Ba Chẽ", producer_obj=f.producer(province_slug="quang-ninh"))
+
+
+def test_a_word_spelled_otherwise_offers_the_catalogues_spelling(client, drinks, near_miss_scans):
+    html = client.get("/products/", {"q": "cafe son la"}).content.decode()
+    assert "Có phải bạn muốn tìm:" in html
+    assert "“cà phê son la”: 1 sản phẩm" in html and 'href="?q=c%C3%A0+ph%C3%AA+son+la"' in html
+    assert near_miss_scans == []  # the other spelling is the way out: no trigram pass
+    # Trà and chè both name tea: a search with one finds the products named with the other.
+    html = client.get("/products/", {"q": "tra shan tuyet"}).content.decode()
+    assert "“chè shan tuyet”: 1 sản phẩm" in html
+
+
+def test_other_spellings_follow_the_other_filters(drinks):
+    assert ProductFilter({"q": "coffee", "province": "quang-ninh"}).other_spellings() == []
+    assert [(w, n) for w, n, _url in ProductFilter({"q": "coffee"}).other_spellings()] == [("cà phê", 1)]
+    assert ProductFilter({"q": "qqqzz"}).other_spellings() == []
+
+
+def test_english_pages_offer_other_spellings_in_english(client, drinks):
+    html = client.get("/en/products/", {"q": "coffee"}).content.decode()
+    assert "Did you mean:" in html and "“cà phê”: 1 product" in html

@@ -69,6 +69,17 @@ def test_a_superuser_sees_every_province(certificates):
     assert "Sắp hết Quảng Ninh" in client_for(admin_user).get(INDEX).content.decode()
 
 
+def test_the_provinces_come_in_vietnamese_alphabetical_order(certificates, today):
+    for slug in ("dien-bien", "cao-bang", "ca-mau", "lang-son", "lam-dong", "lao-cai"):
+        f.certificate("ocop", province_slug=slug, issued_on=today - datetime.timedelta(days=10))
+    admin_user = staff_user("quantri", provinces=[])
+    admin_user.is_superuser = True
+    admin_user.save()
+    names = [p["name"] for p in expiry_overview(admin_user)["provinces"]]
+    # Not by character codes, which put "Cao Bằng" before "Cà Mau" and "Điện Biên" after "Sơn La".
+    assert names == ["Cà Mau", "Cao Bằng", "Điện Biên", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Quảng Ninh", "Sơn La"]
+
+
 def test_a_national_decision_in_the_upcoming_list_is_named_national(certificates, today):
     f.national_decision(
         title="Sắp hết quốc gia",

@@ -165,6 +165,51 @@ def test_a_producer_without_email_is_reached_through_the_staff(
     assert staff_mail.reply_to == []
 
 
+def test_the_buyers_confirmation_mail_says_who_received_it_as_the_page_does(
+    buyer, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A producer with no address, in a province with no staff to mail: nobody received that enquiry, and
+    the buyer's mail must not say it was passed on (it said so before: "chủ thể ... đã nhận đầy đủ")."""
+    world.qn_producer.email = ""
+    world.qn_producer.save()
+    world.qn_staff.email = ""
+    world.qn_staff.save()
+    post(
+        buyer,
+        enquiry_url(world.qn_producer),
+        buyer_data(products=[world.fish_sauce.pk]),
+        django_capture_on_commit_callbacks,
+    )
+    [confirmation] = mailoutbox  # nobody else was mailed
+    assert confirmation.to == ["lan@sieuthixanh.example"]
+    assert "Chưa ai nhận thư về 1 chủ thể" in confirmation.body
+    assert "Bạn nên liên hệ trực tiếp:\n- Công ty Nước mắm Cái Rồng" in confirmation.body
+    assert "đã nhận đầy đủ" not in confirmation.body and "sẽ liên hệ lại" not in confirmation.body
+    page = text(buyer.get(reverse("products:enquiry_sent")))
+    assert "Chưa ai nhận thư về 1 chủ thể" in page
+
+
+def test_a_confirmation_mail_lists_mailed_and_forwarded_producers_apart(
+    buyer, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.qn_producer.email = ""  # its province's staff pass it on
+    world.qn_producer.save()
+    shortlisted(buyer, world.tea, world.fish_sauce)
+    post(
+        buyer,
+        reverse("products:shortlist_enquiry"),
+        buyer_data(products=[world.tea.pk, world.fish_sauce.pk]),
+        django_capture_on_commit_callbacks,
+    )
+    [confirmation] = [mail for mail in mailoutbox if mail.to == ["lan@sieuthixanh.example"]]
+    body = confirmation.body
+    mailed = body.index("Đã gửi thư tới 1 chủ thể có địa chỉ email:")
+    forwarded = body.index("1 chủ thể chưa có email trong danh mục; cán bộ phụ trách OCOP của tỉnh đã nhận bản sao")
+    assert mailed < body.index("HTX Chè Tà Xùa") < forwarded < body.index("Công ty Nước mắm Cái Rồng")
+    assert "Chưa ai nhận thư" not in body
+    assert "những người nhận nêu trên đã nhận đầy đủ" in body
+
+
 def test_a_failing_mail_server_loses_no_enquiry(buyer, world, settings, django_capture_on_commit_callbacks):
     # A real SMTP backend aimed at a closed port: the connection is refused at once.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

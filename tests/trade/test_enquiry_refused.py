@@ -115,6 +115,14 @@ def test_an_overlong_name_is_reported_with_its_real_length(buyer, world):
     assert not Enquiry.objects.exists()
 
 
+def test_the_messages_say_what_is_wrong_in_the_sites_words(buyer, world):
+    """Django's own Vietnamese says "Nhập địa chỉ email." for an address that is not valid, and "kí tự"."""
+    response = buyer.post(enquiry_url(world.sl_producer), buyer_data(email="lan@", message="x" * 3001))
+    errors = response.context["form"].errors
+    assert errors["email"] == ["Địa chỉ email không hợp lệ (ví dụ đúng: ten@tenmien.vn)."]
+    assert "ký tự" in errors["message"][0] and "kí tự" not in text(response)
+
+
 def test_control_characters_and_line_breaks_are_tidied(buyer, world, django_capture_on_commit_callbacks):
     data = buyer_data(
         organisation="Siêu thị\r\nXanh\x07", location="Hà\x00Nội", message="Dòng một\x1b[31m\r\n\r\n\r\n\r\nDòng hai  "
