@@ -4,18 +4,10 @@ A signing date before the OCOP programme or in the future is the date's error (a
 point to the line that wrote it); a model's validation error goes under the column of the field it names.
 """
 
-import datetime
-
-from django.utils.translation import gettext as _
-
 from core import validity
 from core.validity import CertificateKind
 
 from .resources import CATEGORY, DATE, ISSUER, NUMBER, PRODUCER, PRODUCER_KIND, PRODUCT, TITLE
-
-# The OCOP programme began in 2018 (Decision 490/QĐ-TTg of 07/05/2018): no rating decision is signed earlier.
-OCOP_FIRST_YEAR = 2018
-OCOP_FIRST_DAY = datetime.date(OCOP_FIRST_YEAR, 1, 1)
 
 # The column of the file that holds what a model's validation error is about (other fields: the row's main column).
 CERTIFICATE_COLUMNS = {"number": NUMBER, "issued_on": DATE, "valid_until": DATE, "issuer": ISSUER, "title": TITLE}
@@ -31,14 +23,8 @@ def add_errors(exc, errors, column, columns=None):
 
 
 def signing_date_problems(day):
-    """Why a signing date cannot be an OCOP decision's: before the programme, or in the future (the rule
-    every certificate follows, core.validity)."""
-    if day < OCOP_FIRST_DAY:
-        yield _(
-            "Ngày ký %(date)s không hợp lệ: Chương trình OCOP bắt đầu từ năm %(year)s (Quyết định "
-            "490/QĐ-TTg), không có quyết định công nhận nào trước đó. Hãy kiểm tra lại ngày ký."
-        ) % {"date": day.strftime("%d/%m/%Y"), "year": OCOP_FIRST_YEAR}
-        return
+    """Why a signing date cannot be an OCOP decision's: before the national programme (2018), or in the
+    future (the rule every certificate follows: core.validity.certificate_errors)."""
     problem = validity.certificate_errors(kind=CertificateKind.OCOP, issued_on=day, valid_until=None)
     if "issued_on" in problem:
         yield problem["issued_on"]

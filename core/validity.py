@@ -268,9 +268,23 @@ def certificate_errors(
     return errors
 
 
+# The national OCOP programme began in 2018 (Decision 490/QĐ-TTg of 07/05/2018): no rating decision of it is
+# signed earlier. (Quảng Ninh's own programme of 2013–2017 rated products under its own rules, not these.)
+OCOP_FIRST_YEAR = 2018
+OCOP_FIRST_DAY = datetime.date(OCOP_FIRST_YEAR, 1, 1)
+
+
 def _ocop_errors(issued_on, valid_until):
     if not issued_on:
         return {"issued_on": _("Quyết định công nhận OCOP phải có ngày ký.")}
+    if issued_on < OCOP_FIRST_DAY:
+        return {
+            "issued_on": _(
+                "Ngày ký %(date)s không hợp lệ: Chương trình OCOP quốc gia bắt đầu năm %(year)s (Quyết định "
+                "490/QĐ-TTg), quyết định công nhận theo chương trình không thể ký trước đó. Hãy kiểm tra lại ngày ký."
+            )
+            % {"date": issued_on.strftime("%d/%m/%Y"), "year": OCOP_FIRST_YEAR}
+        }
     ceiling = ocop_ceiling(issued_on)
     if ceiling is None:
         return {"issued_on": _("Ngày ký không hợp lệ: không tính được thời hạn %(months)s tháng.") % terms()}

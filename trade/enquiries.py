@@ -223,11 +223,11 @@ def _confirmation_groups(delivered, base_url):
             n,
         ),
     }
-    groups = []
+    groups = {}
     for key, heading in headings.items():
         if delivered[key]:
             n = len(delivered[key])
-            groups.append((heading(n) % {"n": n}, [(e, _product_links(e, base_url)) for e in delivered[key]]))
+            groups[key] = (heading(n) % {"n": n}, [(e, _product_links(e, base_url)) for e in delivered[key]])
     return groups
 
 
@@ -258,10 +258,13 @@ def build_mails(enquiries, *, base_url=""):
         first = enquiries[0]
         delivered = delivery(enquiries, staff_by_province)
         with translation.override(first.language or settings.LANGUAGE_CODE):
+            groups = _confirmation_groups(delivered, base_url)  # in the buyer's language
             context = {
                 "enquiry": first,
-                "groups": _confirmation_groups(delivered, base_url),
-                "received": bool(delivered["emailed"] or delivered["forwarded"]),
+                # Who received it, then what follows for them; last, those nobody received (call them).
+                "received": [groups[key] for key in ("emailed", "forwarded") if key in groups],
+                "held": groups.get("held"),
+                "staff_copied": delivered["staff_copied"],
                 "retention_days": RETENTION_DAYS,
                 "site_name": settings.SITE_NAME,
             }

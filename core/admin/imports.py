@@ -6,10 +6,13 @@ querysets, so every resource takes the user and checks the province of each row 
 """
 
 import contextlib
+import csv
 import datetime
+import io
 import os
 import re
 
+import tablib
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core import signing
@@ -29,8 +32,29 @@ from core.cells import neutralise, restore
 from core.text import fold_vietnamese
 from core.validity import STAR_LEVELS
 
+
+class LineKeepingCSV(CSV):
+    """CSV whose empty lines stay in the dataset as blank rows, where tablib drops them: a row's number is then
+    its line in the file, as the preview and the error table say (the import skips a blank row, counting it).
+    Read as tablib reads it otherwise: the first row is the header, a shorter row is padded."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes) and self.encoding:
+            in_stream = in_stream.decode(self.encoding)
+        if isinstance(in_stream, bytes) or kwargs:
+            return super().create_dataset(in_stream, **kwargs)
+        rows = csv.reader(io.StringIO(in_stream, newline=""))
+        dataset = tablib.Dataset()
+        for i, row in enumerate(rows):
+            if i == 0:
+                dataset.headers = row
+            else:
+                dataset.append(row + [""] * (dataset.width - len(row)))
+        return dataset
+
+
 # Offered in this order on the import and export pages (Excel users first).
-FORMATS = [XLSX, CSV]
+FORMATS = [XLSX, LineKeepingCSV]
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 _FILE_SALT = "core.admin.imports.file"
 _FILE_MAX_AGE = 2 * 60 * 60  # seconds between preview and confirmation

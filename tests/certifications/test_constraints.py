@@ -65,6 +65,18 @@ def test_ocop_decision_must_be_dated_and_a_gi_never_expires():
     _refused(lambda: Certificate.objects.filter(pk=gi.pk).update(valid_until=datetime.date(2030, 1, 1)))
 
 
+def test_an_ocop_decision_before_the_national_programme_is_refused_everywhere():
+    """The rule is core.validity's, so the model and the admin form refuse what the import refuses."""
+    cert = f.certificate("ocop", issued_on=datetime.date(2018, 1, 1))
+    cert.full_clean()  # the programme's first year is fine
+    cert.issued_on, cert.valid_until = datetime.date(2017, 12, 31), None
+    with pytest.raises(ValidationError) as refused:
+        cert.full_clean()
+    assert "Chương trình OCOP quốc gia bắt đầu năm 2018" in refused.value.message_dict["issued_on"][0]
+    # Other kinds keep their older dates (a GI of 2010, a mark of 2016).
+    f.certificate("gi", issued_on=datetime.date(2010, 8, 9)).full_clean()
+
+
 def test_duplicate_number_of_the_same_kind_in_the_same_province_is_refused():
     f.certificate("ocop", number="1032/QĐ-UBND")
     _refused(lambda: f.certificate("ocop", number="1032/qd-ubnd"))

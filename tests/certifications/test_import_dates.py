@@ -45,7 +45,7 @@ def test_a_decision_signed_before_the_ocop_programme_is_refused(client, catalogu
     assert sorted(errors) == [2, 3, 4, 5]
     assert list(errors[2]) == ["Ngày ký"]
     message = errors[2]["Ngày ký"][0]
-    assert "Chương trình OCOP bắt đầu từ năm 2018" in message and "Hãy kiểm tra lại ngày ký" in message
+    assert "Chương trình OCOP quốc gia bắt đầu năm 2018" in message and "Hãy kiểm tra lại ngày ký" in message
     assert errors[3] == {"Số quyết định": ["Quyết định ghi ở dòng 2 có lỗi."]}
     assert "confirm_form" not in response.context
     assert saved() == (0, 0)
@@ -84,3 +84,15 @@ def test_the_preview_numbers_rows_as_the_spreadsheet_and_the_error_table_do(clie
 def test_the_xlsx_preview_numbers_rows_as_the_spreadsheet(client, catalogue):
     preview = upload(client, "quyet_dinh_ocop_son_la.xlsx", catalogue["son_la"])
     assert preview_lines(preview) == [2, 3, 4, 5]
+
+
+def test_an_empty_line_in_a_csv_keeps_the_lines_after_it_numbered_as_in_the_file(client, catalogue):
+    """tablib drops an empty line of a CSV, which moved every later line's number up by one (LineKeepingCSV)."""
+    lines = signed_on("14/08/2025").decode().splitlines()
+    text = "\r\n".join([*lines[:4], "", *lines[4:]]) + "\r\n"  # line 5 empty, as a text editor leaves it
+    preview = post_file(client, "dong_rong.csv", text.encode(), catalogue["son_la"])
+    assert errors_by_line(preview) == {}
+    assert preview_lines(preview) == [2, 3, 4, 6]
+    bad = text.replace("HTX Cà phê Mai Sơn,,Cà phê,4", "HTX Cà phê Mai Sơn,,Cà phê,7")
+    errors = errors_by_line(post_file(client, "dong_rong.csv", bad.encode(), catalogue["son_la"]))
+    assert list(errors) == [6] and list(errors[6]) == ["Số sao"]

@@ -51,7 +51,8 @@ class OneRequestAtATimeServer(ThreadedWSGIServer):
     trip over each other: a browser asking for /favicon.ico while it loaded an admin list made the list fail
     with "database table is locked: django_session" (a 503 page, an empty list, a failed test in CI).
     Each response is read to the end inside the lock, since a streamed export still reads the database
-    while it is sent. PostgreSQL's requests run side by side, as in production.
+    while it is sent. PostgreSQL's requests run side by side, as in production. The lock does not cover the
+    test's own queries: a test reads the database once the page it waits for has loaded.
     """
 
     def __init__(self, *args, **kwargs):

@@ -210,6 +210,35 @@ def test_a_confirmation_mail_lists_mailed_and_forwarded_producers_apart(
     assert "những người nhận nêu trên đã nhận đầy đủ" in body
 
 
+def test_a_confirmation_mail_says_last_whom_nobody_received(
+    buyer, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """One producer mailed, one that nobody received: "the recipients above received it" must not run on
+    into the producer to call, which comes last, after the sentences about those who received it."""
+    world.qn_producer.email = ""
+    world.qn_producer.save()
+    world.qn_staff.email = ""
+    world.qn_staff.save()
+    shortlisted(buyer, world.tea, world.fish_sauce)
+    post(
+        buyer,
+        reverse("products:shortlist_enquiry"),
+        buyer_data(products=[world.tea.pk, world.fish_sauce.pk]),
+        django_capture_on_commit_callbacks,
+    )
+    [confirmation] = [mail for mail in mailoutbox if mail.to == ["lan@sieuthixanh.example"]]
+    body = confirmation.body
+    order = [
+        "Đã gửi thư tới 1 chủ thể có địa chỉ email:",
+        "HTX Chè Tà Xùa",
+        "Cán bộ phụ trách OCOP của tỉnh cũng nhận một bản sao",  # Sơn La's staff, as the page says
+        "những người nhận nêu trên đã nhận đầy đủ",
+        "Chưa ai nhận thư về 1 chủ thể",
+        "Công ty Nước mắm Cái Rồng",
+    ]
+    assert [body.index(text) for text in order] == sorted(body.index(text) for text in order)
+
+
 def test_a_failing_mail_server_loses_no_enquiry(buyer, world, settings, django_capture_on_commit_callbacks):
     # A real SMTP backend aimed at a closed port: the connection is refused at once.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
