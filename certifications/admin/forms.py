@@ -11,7 +11,7 @@ from core.admin.scoping import scope_queryset
 from core.validity import Status
 from producers.models import Province
 
-from ..models import Certificate, CertificateKind
+from ..models import Certificate, CertificateKind, EvaluationLevel
 
 VALID_UNTIL_HELP = validity.with_terms_lazy(
     _(
@@ -88,6 +88,11 @@ class CertificateForm(forms.ModelForm):
             self.add_error(
                 "province", _("Chọn tỉnh, thành phố: chỉ cán bộ cấp trung ương ghi quyết định cấp trung ương.")
             )
+        level = cleaned.get("level")
+        changed_to_national = level == EvaluationLevel.NATIONAL and self.instance.level != EvaluationLevel.NATIONAL
+        if changed_to_national and not self.national_allowed:
+            # A province's staff record the province's and its districts' decisions, not the ministry's.
+            self.add_error("level", _("Chỉ cán bộ cấp trung ương ghi quyết định cấp trung ương."))
         if kind and number:
             same = Certificate.objects.filter(kind=kind)
             if kind == CertificateKind.OCOP:  # decisions are numbered per issuer; IP titles in the whole country

@@ -54,6 +54,17 @@ class ChangeHistoryAdminMixin(StaleFormGuardMixin):
             obj.save()
         formset.save_m2m()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        inline = inline_changes(formsets) if change else ""
+        record = form.instance.history.first() if inline and hasattr(form.instance, "history") else None
+        if record is not None:
+            # The parent's own version says what changed in its rows too (a star changed on a decision's
+            # entry once read "Lưu lại, không đổi gì" on the decision); each row keeps its own history.
+            own = change_reason(form, change) if form.changed_data else ""
+            reason = "; ".join(part for part in (own, inline) if part)[:100]
+            type(record).objects.filter(pk=record.pk).update(history_change_reason=reason)
+
     def delete_model(self, request, obj):
         obj._change_reason = _("Xoá trong trang quản trị")
         super().delete_model(request, obj)
@@ -85,3 +96,29 @@ def change_reason(form, change):
         except FieldDoesNotExist:
             continue
     return (_("Sửa: %(fields)s") % {"fields": ", ".join(labels)})[:100] if labels else _("Lưu lại, không đổi gì")
+
+
+def inline_changes(formsets):
+    """What a save changed in the rows of its inlines, in words ("Sửa sản phẩm được chứng nhận: hạng sao"),
+    from what each formset's save(commit=False) recorded (new, changed and deleted objects)."""
+    parts = []
+    for formset in formsets:
+        opts = formset.model._meta
+        name = str(opts.verbose_name)
+        fields = []
+        for _obj, names in getattr(formset, "changed_objects", []):
+            for field in names:
+                try:
+                    label = str(opts.get_field(field).verbose_name)
+                except FieldDoesNotExist:
+                    continue
+                if label not in fields:
+                    fields.append(label)
+        added, deleted = len(getattr(formset, "new_objects", [])), len(getattr(formset, "deleted_objects", []))
+        if added:
+            parts.append(_("Thêm %(n)s %(name)s") % {"n": added, "name": name})
+        if fields:
+            parts.append(_("Sửa %(name)s: %(fields)s") % {"name": name, "fields": ", ".join(fields)})
+        if deleted:
+            parts.append(_("Xoá %(n)s %(name)s") % {"n": deleted, "name": name})
+    return "; ".join(parts)

@@ -49,6 +49,26 @@
     });
   }
 
+  // On a phone the menu and the filter panel are folded behind a button: Escape folds the open one again and
+  // puts the focus back on its button. Not where they are always open (the menu's button is hidden, the
+  // filter panel is opened on wide screens by openPanels).
+  function foldOnEscape() {
+    var panels = document.querySelectorAll("details.site-menu, details.filters-panel");
+    function foldable(panel) {
+      if (!panel.hasAttribute("data-open-wide")) return true;
+      var wide = panel.getAttribute("data-open-wide") || "60em";  // as openPanels reads it
+      return !window.matchMedia("(min-width: " + wide + ")").matches;
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      panels.forEach(function (panel) {
+        if (!panel.open || !foldable(panel)) return;
+        panel.open = false;
+        panel.querySelector("summary").focus();
+      });
+    });
+  }
+
   function printButtons() {
     document.querySelectorAll("button[data-print]").forEach(function (button) {
       button.hidden = false;
@@ -60,6 +80,7 @@
     openPanels();
     autoSubmit();
     dropdowns();
+    foldOnEscape();
     printButtons();
   });
 })();

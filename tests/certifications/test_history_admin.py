@@ -131,3 +131,19 @@ def test_deletions_are_recorded_and_their_history_stays_visible():
     history = client.get(reverse("admin:certifications_certificate_history", args=[certificate.pk]))
     assert history.status_code == 200
     assert len(history.context["page_obj"].object_list) == 2
+
+
+def test_a_change_to_a_decisions_entries_is_named_in_the_decisions_history(client):
+    """Only an entry's stars changed: the decision's history once said "Lưu lại, không đổi gì"."""
+    certificate = f.certificate("ocop", issued_on=datetime.date(2025, 1, 15), number="13/QĐ-UBND")
+    entry = f.entry(certificate, f.product(name="Chè Tà Xùa"), stars=4)
+    url = reverse("admin:certifications_certificate_change", args=[certificate.pk])
+    assert client.post(url, form_data(client.get(url), **{"entries-0-stars": "3"})).status_code == 302
+    entry.refresh_from_db()
+    assert entry.stars == 3
+    assert certificate.history.first().history_change_reason == "Sửa sản phẩm được chứng nhận: hạng sao"
+    assert entry.history.first().history_change_reason == "Sửa: hạng sao"  # the row's own history, as before
+    # A change to the decision itself and to an entry: both named.
+    data = form_data(client.get(url), **{"entries-0-stars": "5", "notes": "Đối chiếu bản gốc"})
+    assert client.post(url, data).status_code == 302
+    assert certificate.history.first().history_change_reason == "Sửa: ghi chú; Sửa sản phẩm được chứng nhận: hạng sao"

@@ -81,3 +81,32 @@ def test_provincial_staff_cannot_make_a_decision_without_a_province():
     assert response.status_code == 200
     assert "province" in response.context["adminform"].form.errors
     assert not Certificate.objects.filter(number="1/QĐ-BNNMT").exists()
+
+
+def test_provincial_staff_cannot_mark_their_own_decision_national():
+    """A Sơn La decision recorded as "cấp trung ương" showed on the product page as a national rating."""
+    son_la = f.province("son-la")
+    client = logged_in(staff_user("nv_sl3", provinces=["son-la"]))
+    data = form_data(Certificate(number="997/QĐ-UBND", title="Công nhận OCOP", issuer="UBND tỉnh Sơn La"))
+    response = client.post(reverse("admin:certifications_certificate_add"), {**data, "province": son_la.pk})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["level"] == [
+        "Chỉ cán bộ cấp trung ương ghi quyết định cấp trung ương."
+    ]
+    assert not Certificate.objects.filter(number="997/QĐ-UBND").exists()
+    # The province's own levels are theirs to choose.
+    response = client.post(
+        reverse("admin:certifications_certificate_add"), {**data, "province": son_la.pk, "level": "provincial"}
+    )
+    assert response.status_code == 302
+    assert Certificate.objects.get(number="997/QĐ-UBND").level == "provincial"
+
+
+def test_national_staff_still_record_national_decisions():
+    national = staff_user("nv_tw2", group=NATIONAL_STAFF_GROUP)
+    client = logged_in(national)
+    data = form_data(
+        Certificate(number="2362/QĐ-BNNMT", title="Công nhận 5 sao", issuer="Bộ Nông nghiệp và Môi trường")
+    )
+    assert client.post(reverse("admin:certifications_certificate_add"), data).status_code == 302
+    assert Certificate.objects.get(number="2362/QĐ-BNNMT").level == "national"

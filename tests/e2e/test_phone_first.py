@@ -215,11 +215,42 @@ def test_no_public_page_is_wider_than_a_phone(demo, live_url, browser_page):
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width:
             too_wide[path] = scroll_width
+    # The open menu too: its two columns of unbreakable names ("Văn bản chứng nhận") made it 387 px wide.
+    for path in ("/", "/en/"):
+        page.goto(live_url + path)
+        page.locator(".menu-button").click()
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            too_wide[f"{path} (menu open)"] = scroll_width
     assert too_wide == {}
     page.goto(live_url + "/products/?q=che")
     for summary in page.locator(".toolbar summary").all():
         box = summary.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, summary.inner_text()
+
+
+def test_escape_folds_the_phone_menu_and_filter_panel_back_onto_their_buttons(demo, live_url, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page(*SIZES["phone"])
+    page.goto(live_url + "/products/")
+    for panel, button in (
+        ("details.site-menu", ".menu-button"),
+        ("details.filters-panel", "details.filters-panel > summary"),
+    ):
+        page.locator(button).focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(panel)).to_have_attribute("open", "")
+        page.keyboard.press("Tab")  # into the panel
+        page.keyboard.press("Escape")
+        expect(page.locator(panel)).not_to_have_attribute("open", "")
+        expect(page.locator(button)).to_be_focused()
+    # On a wide screen the filter panel stays open: it is not folded there.
+    wide = browser_page(1280, 900)
+    wide.goto(live_url + "/products/")
+    wide.locator("details.filters-panel input").first.focus()
+    wide.keyboard.press("Escape")
+    expect(wide.locator("details.filters-panel")).to_have_attribute("open", "")
 
 
 SCREENSHOT_PAGES = {

@@ -8,3 +8,6 @@ FIRST_DAY_OF_WEEK = 1  # Monday
 # Counts are grouped by thousands (100.547): Django's vi locale names the separator but no grouping, so
 # floatformat:"0g" printed 100547.
 NUMBER_GROUPING = 3
+# Times as staff read them in the admin's history: "08/12/2026 06:22", not Django vi's "06:22 Ngày 08 tháng
+# 12 năm 2026".
+DATETIME_FORMAT = "d/m/Y H:i"
