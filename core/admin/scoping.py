@@ -183,7 +183,13 @@ class ProvinceScopedAdminMixin:
             if queryset is None:
                 queryset = related._default_manager.all()
             kwargs["queryset"] = scope_queryset(queryset, request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and province_path(related) is not None:
+            # Django's "Hãy chọn một lựa chọn hợp lệ…" does not say why another province's row is refused.
+            field.error_messages["invalid_choice"] = _(
+                "Không có lựa chọn này trong các tỉnh, thành phố bạn phụ trách: hãy chọn lại trong danh sách."
+            )
+        return field
 
     def get_list_filter(self, request):
         filters = []

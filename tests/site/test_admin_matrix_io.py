@@ -79,6 +79,22 @@ def test_categories_are_shared_by_every_province(world):
     assert autocomplete(client_for(world.qn.staff), "category") == {"Chè thử"}
 
 
+def test_another_provinces_row_picked_by_hand_is_refused_in_words(world):
+    """A producer id of the other province typed into the form: refused, saying why (Django's own message,
+    "Hãy chọn một lựa chọn hợp lệ…", did not)."""
+    from tests.certifications.test_history_admin import form_data
+
+    client = client_for(world.sl.staff)
+    change = url("product", "change", world.sl.product.pk)
+    response = client.post(change, form_data(client.get(change), producer=world.qn.producer.pk))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["producer"] == [
+        "Không có lựa chọn này trong các tỉnh, thành phố bạn phụ trách: hãy chọn lại trong danh sách."
+    ]
+    world.sl.product.refresh_from_db()
+    assert world.sl.product.producer == world.sl.producer
+
+
 # --- export -----------------------------------------------------------------------------------------
 
 
