@@ -105,7 +105,7 @@ def map_tiles(provinces, rated, former):
         tiles.append(
             {
                 "url": province.get_absolute_url(),
-                "label": "HCMC" if label == "TP.HCM" and is_english() else label,
+                "label": _english_label(province, label) if is_english() else label,
                 "count": count,
                 "said": said,
                 "tooltip": tooltip,
@@ -204,6 +204,14 @@ def overview_key(provinces, rated, former):
         tuple(sorted(rated.items())),
         tuple(sorted((slug, tuple((u.name, u.name_en) for u in units)) for slug, units in former.items())),
     )
+
+
+def _english_label(province, label):
+    """A tile's label on the English pages, spelt as the rest of them spell the unit ("Dien Bien", "Hanoi"):
+    its English name, "HCMC" for Ho Chi Minh City (the tile is too narrow for the whole name)."""
+    if label == "TP.HCM":
+        return "HCMC"
+    return province.name_en or label
 
 
 def overview_html(provinces, rated, former):

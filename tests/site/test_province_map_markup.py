@@ -46,3 +46,16 @@ def test_the_tiles_are_the_old_templates_bytes(language):
     assert new == old
     assert new.count('class="map-tile') == 34 and "&lt;" in new and "&quot;" in new
     assert ("1.994" if language == "vi" else "1,994") in new
+
+
+@pytest.mark.django_db
+def test_the_english_tiles_spell_the_units_as_the_english_pages_do():
+    provinces = list(Province.objects.filter(merged_into__isnull=True))
+    labels = {language: [t["label"] for t in _tiles(provinces, language)] for language in ("vi", "en")}
+    assert "Điện Biên" in labels["vi"] and "TP.HCM" in labels["vi"]
+    assert "Dien Bien" in labels["en"] and "HCMC" in labels["en"] and "Điện Biên" not in labels["en"]
+
+
+def _tiles(provinces, language):
+    with translation.override(language):
+        return map_tiles(provinces, {}, {})
