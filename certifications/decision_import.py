@@ -25,7 +25,7 @@ from .import_rules import (
     PRODUCER_COLUMNS,
     PRODUCT_COLUMNS,
     add_errors,
-    signing_date_problems,
+    signing_date_problem,
 )
 from .models import Certificate, CertificateKind, CertifiedProduct
 from .resources import (
@@ -239,8 +239,8 @@ class DecisionImportResource(CatalogueResource):
             except ValueError as exc:
                 own.add(DATE, exc)
             else:
-                for message in signing_date_problems(decision["issued_on"]):
-                    own.add(DATE, message)
+                if problem := signing_date_problem(decision["issued_on"]):
+                    own.add(DATE, problem)
         decision["issuer"] = cell_text(values[ISSUER])
         if not decision["issuer"]:
             own.add(ISSUER, _("Thiếu cơ quan ban hành quyết định."))

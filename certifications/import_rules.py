@@ -22,9 +22,7 @@ def add_errors(exc, errors, column, columns=None):
             errors.add((columns or {}).get(field, column), message)
 
 
-def signing_date_problems(day):
-    """Why a signing date cannot be an OCOP decision's: before the national programme (2018), or in the
-    future (the rule every certificate follows: core.validity.certificate_errors)."""
-    problem = validity.certificate_errors(kind=CertificateKind.OCOP, issued_on=day, valid_until=None)
-    if "issued_on" in problem:
-        yield problem["issued_on"]
+def signing_date_problem(day):
+    """Why a signing date cannot be an OCOP decision's, or None: before the national programme (2018), or in
+    the future (the rule every certificate follows: core.validity.certificate_errors)."""
+    return validity.certificate_errors(kind=CertificateKind.OCOP, issued_on=day, valid_until=None).get("issued_on")

@@ -311,42 +311,37 @@ class ProductFilter(ProvinceFilterMixin, LenientFilterSet):
                 chips.append((self.filters[name].label, str(labels.get(value, value)), url))
         return chips
 
-    def fewer_words(self):
-        """For a search of several words that together match nothing: the same search with one word
-        left out, with its count under the other filters, for each that finds something. From the search
-        index (cheap: each word's matches are known); empty without it."""
-        search = self.index_search
-        typed = self.query_text.split()
-        if search is None or not 1 < len(typed) <= MAX_FEWER_WORDS:
-            return []
-        tests, out = self.row_tests(), []
-        for left_out in range(len(typed)):
-            rest = " ".join(typed[:left_out] + typed[left_out + 1 :])
-            words = search_words(rest)
-            count = len(IndexSearch(search.index, words).results(tests, "name")) if words else 0
-            if count and all(rest != seen for seen, _count, _url in out):
-                out.append((rest, count, self.query_string(q=rest)))
-        return out
-
-    def other_spellings(self):
-        """For a search that matches nothing: the same search with one word written as the catalogue writes
-        it ("cafe" as "cà phê", "trà" as "chè"), with its count under the other filters, for each that finds
-        something. From the search index; empty without it."""
-        search = self.index_search
-        typed = self.query_text.split()
-        if search is None or len(typed) > MAX_FEWER_WORDS:
-            return []
-        tests, out = self.row_tests(), []
-        for i, word in enumerate(typed):
-            other = OTHER_SPELLINGS.get(" ".join(search_words(word)))
-            if other is None:
-                continue
-            text = " ".join(typed[:i] + [other] + typed[i + 1 :])
+    def _searches_that_find(self, texts):
+        """(text, count, url) of each search text that finds something under the other filters, once each,
+        in order; counted from the search index (cheap: each word's matches are known)."""
+        search, tests, out = self.index_search, self.row_tests(), []
+        for text in texts:
             words = search_words(text)
             count = len(IndexSearch(search.index, words).results(tests, "name")) if words else 0
             if count and all(text != seen for seen, _count, _url in out):
                 out.append((text, count, self.query_string(q=text)))
         return out
+
+    def fewer_words(self):
+        """For a search of several words that together match nothing: the same search with one word
+        left out, with its count under the other filters, for each that finds something. From the search
+        index; empty without it."""
+        typed = self.query_text.split()
+        if self.index_search is None or not 1 < len(typed) <= MAX_FEWER_WORDS:
+            return []
+        return self._searches_that_find(" ".join(typed[:i] + typed[i + 1 :]) for i in range(len(typed)))
+
+    def other_spellings(self):
+        """For a search that matches nothing: the same search with one word written as the catalogue writes
+        it ("cafe" as "cà phê", "trà" as "chè"), with its count under the other filters, for each that finds
+        something. From the search index; empty without it."""
+        typed = self.query_text.split()
+        if self.index_search is None or len(typed) > MAX_FEWER_WORDS:
+            return []
+        others = ((i, OTHER_SPELLINGS.get(" ".join(search_words(word)))) for i, word in enumerate(typed))
+        return self._searches_that_find(
+            " ".join(typed[:i] + [other] + typed[i + 1 :]) for i, other in others if other is not None
+        )
 
     def every_word_found(self):
         """Whether each word searched for matches some published product on its own (none is a typo);

@@ -189,20 +189,25 @@ def test_the_buyers_confirmation_mail_says_who_received_it_as_the_page_does(
     assert "Chưa ai nhận thư về 1 chủ thể" in page
 
 
-def test_a_confirmation_mail_lists_mailed_and_forwarded_producers_apart(
-    buyer, world, mailoutbox, django_capture_on_commit_callbacks
-):
-    world.qn_producer.email = ""  # its province's staff pass it on
-    world.qn_producer.save()
+def confirmation_of_tea_and_fish_sauce(buyer, world, mailoutbox, capture):
+    """The buyer's confirmation mail of one shortlist enquiry to both provinces' producers."""
     shortlisted(buyer, world.tea, world.fish_sauce)
     post(
         buyer,
         reverse("products:shortlist_enquiry"),
         buyer_data(products=[world.tea.pk, world.fish_sauce.pk]),
-        django_capture_on_commit_callbacks,
+        capture,
     )
     [confirmation] = [mail for mail in mailoutbox if mail.to == ["lan@sieuthixanh.example"]]
-    body = confirmation.body
+    return confirmation.body
+
+
+def test_a_confirmation_mail_lists_mailed_and_forwarded_producers_apart(
+    buyer, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    world.qn_producer.email = ""  # its province's staff pass it on
+    world.qn_producer.save()
+    body = confirmation_of_tea_and_fish_sauce(buyer, world, mailoutbox, django_capture_on_commit_callbacks)
     mailed = body.index("Đã gửi thư tới 1 chủ thể có địa chỉ email:")
     forwarded = body.index("1 chủ thể chưa có email trong danh mục; cán bộ phụ trách OCOP của tỉnh đã nhận bản sao")
     assert mailed < body.index("HTX Chè Tà Xùa") < forwarded < body.index("Công ty Nước mắm Cái Rồng")
@@ -219,15 +224,7 @@ def test_a_confirmation_mail_says_last_whom_nobody_received(
     world.qn_producer.save()
     world.qn_staff.email = ""
     world.qn_staff.save()
-    shortlisted(buyer, world.tea, world.fish_sauce)
-    post(
-        buyer,
-        reverse("products:shortlist_enquiry"),
-        buyer_data(products=[world.tea.pk, world.fish_sauce.pk]),
-        django_capture_on_commit_callbacks,
-    )
-    [confirmation] = [mail for mail in mailoutbox if mail.to == ["lan@sieuthixanh.example"]]
-    body = confirmation.body
+    body = confirmation_of_tea_and_fish_sauce(buyer, world, mailoutbox, django_capture_on_commit_callbacks)
     order = [
         "Đã gửi thư tới 1 chủ thể có địa chỉ email:",
         "HTX Chè Tà Xùa",
